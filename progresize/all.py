@@ -5,10 +5,11 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #3a5d2087
+# %% ../nbs/99_all.ipynb #0c4628ae
 from .schedule import *
 from .data import *
 from .resize import *
 from .progressive import *
 from .stages import *
 from .mixsize import *
+from .evaluate import *
