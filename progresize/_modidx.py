@@ -7,6 +7,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'progresize.bench.EpochTimer.before_fit': ('bench.html#epochtimer.before_fit', 'progresize/bench.py'),
                                   'progresize.bench.EpochTimer.before_train': ('bench.html#epochtimer.before_train', 'progresize/bench.py'),
                                   'progresize.bench._fixed': ('bench.html#_fixed', 'progresize/bench.py'),
+                                  'progresize.bench._md_curves': ('bench.html#_md_curves', 'progresize/bench.py'),
                                   'progresize.bench._md_table': ('bench.html#_md_table', 'progresize/bench.py'),
                                   'progresize.bench._mixsize': ('bench.html#_mixsize', 'progresize/bench.py'),
                                   'progresize.bench._multiscale': ('bench.html#_multiscale', 'progresize/bench.py'),
