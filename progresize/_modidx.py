@@ -144,6 +144,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'progresize.progressive.peek_batch': ('progressive.html#peek_batch', 'progresize/progressive.py'),
                                         'progresize.progressive.preallocate': ('progressive.html#preallocate', 'progresize/progressive.py'),
                                         'progresize.progressive.probe_size': ('progressive.html#probe_size', 'progresize/progressive.py'),
+                                        'progresize.progressive.resize_learn_batch': ( 'progressive.html#resize_learn_batch',
+                                                                                       'progresize/progressive.py'),
                                         'progresize.progressive.split_batch': ( 'progressive.html#split_batch',
                                                                                 'progresize/progressive.py')},
             'progresize.resize': { 'progresize.resize.BatchResizer': ('resize.html#batchresizer', 'progresize/resize.py'),
