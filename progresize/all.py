@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #0c4628ae
+# %% ../nbs/99_all.ipynb #a529426b
 from .schedule import *
 from .data import *
 from .resize import *
@@ -13,3 +13,11 @@ from .progressive import *
 from .stages import *
 from .mixsize import *
 from .evaluate import *
+from .compat import *
+from .regularization import *
+import progresize.schedule, progresize.data, progresize.resize, progresize.progressive, progresize.stages, progresize.mixsize, progresize.evaluate
+import progresize.compat, progresize.regularization
+
+# %% ../nbs/99_all.ipynb #5177bfd4
+__all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.progressive, progresize.stages,
+                       progresize.mixsize, progresize.evaluate, progresize.compat, progresize.regularization) for n in m.__all__]
