@@ -13,8 +13,8 @@ from .resize import *
 
 # %% auto #0
 __all__ = ['in_fit', 'on_fit_end', 'add_column', 'log_column', 'fmt_size', 'fmt_sizes', 'warn_user', 'peek_batch', 'split_batch',
-           'loop_batch', 'resize_learn_batch', 'preallocate', 'probe_size', 'stored_size', 'warn_upsizing', 'size_cbs',
-           'check_one_size_cb', 'SizeCallback', 'ProgressiveResize']
+           'loop_batch', 'resize_learn_batch', 'preallocate', 'probe_size', 'stored_size', 'warn_upsizing',
+           'SizeCallback', 'ProgressiveResize']
 
 # %% ../nbs/02_progressive.ipynb #bca62459
 def _ours(f):
@@ -80,7 +80,7 @@ def fmt_size(size):
 
 def fmt_sizes(sizes):
     "The range of `sizes` (by area) for a table: `fmt_size` when they are all one size, else `'lo-hi'`; None when empty"
-    sizes = [to_size(o) for o in sizes]
+    sizes = [to_size(o, 'sizes') for o in sizes]
     if not sizes: return None
     lo,hi = min(sizes, key=area),max(sizes, key=area)
     return fmt_size(lo) if lo==hi else f'{fmt_size(lo)}-{fmt_size(hi)}'
@@ -197,13 +197,13 @@ def warn_upsizing(dl, b, size, name='final_size'):
     return False
 
 # %% ../nbs/02_progressive.ipynb #05af886b
-def size_cbs(learn):
+def _size_cbs(learn):
     "The size callbacks (`SizeCallback`s) on `learn`"
     return L(c for c in getattr(learn, 'cbs', []) if getattr(c, '_size_cb', False))
 
-def check_one_size_cb(learn):
+def _check_one_size_cb(learn):
     "Raise a clear error if `learn` has more than one size callback"
-    cbs = size_cbs(learn)
+    cbs = _size_cbs(learn)
     if len(cbs)<2: return
     names = [type(c).__name__ + getattr(c, '_origin', '') for c in cbs]
     rm = first(type(c).__name__ for c in cbs if not getattr(c, '_origin', ''))
@@ -215,7 +215,7 @@ class SizeCallback(Callback):
     "Base class of the callbacks that set the size of each batch: one per fit, checked before any `before_fit` runs"
     order,_size_cb = 55,True
     def __call__(self, event_name):
-        if event_name=='before_fit' and in_fit(self.learn): check_one_size_cb(self.learn)
+        if event_name=='before_fit' and in_fit(self.learn): _check_one_size_cb(self.learn)
         return super().__call__(event_name)
 
 # %% ../nbs/02_progressive.ipynb #cb6a7999
