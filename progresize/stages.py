@@ -206,10 +206,12 @@ def _lr_ok(lr):
     try: return bool((np.asarray(lr, dtype=float)>0).all())
     except (TypeError, ValueError): return False
 
-def stage_cycles(learn, stages, lr_max, div:float=25., div_final:float=1e5, pct_start:float=0.25, moms=None, start_epoch:int=0):
+def stage_cycles(learn, stages, lr_max=None, div:float=25., div_final:float=1e5, pct_start:float=0.25, moms=None, start_epoch:int=0):
     "`ParamScheduler` schedules of one `fit` over `stages` that run one `fit_one_cycle` LR and momentum cycle per stage"
     first = stage_at(stages, start_epoch)     # resuming: the freezing of the stages skipped is not applied
-    stages,opt = _to_stages(stages),learn.opt
+    check_arg(_lr_ok(lr_max), 'lr_max', lr_max, "pass a learning rate > 0 (a number, a `slice`, or one per parameter group), or None for `learn.lr`")
+    if learn.opt is None: learn.create_opt()
+    stages,opt,lr_max = _to_stages(stages),learn.opt,ifnone(lr_max, learn.lr)
     starts,n,idx,old = stage_starts(stages),len(opt.param_lists),getattr(opt, 'frozen_idx', 0),[h['lr'] for h in opt.hypers]
     cycles = []
     for i,s in enumerate(stages):
@@ -253,6 +255,6 @@ def fit_stages(self:Learner, stages, get_dls, lr_max=None, schedule:str='one_cyc
     if schedule=='one_cycle': self.fit_one_cycle(n, lr_max, start_epoch=start_epoch, cbs=L(cb)+L(cbs), **kwargs)
     else:
         cyc = {k: kwargs.pop(k) for k in ('div','div_final','pct_start','moms') if k in kwargs}
-        sched = ParamScheduler(stage_cycles(self, stages, ifnone(lr_max, self.lr), start_epoch=start_epoch, **cyc))
+        sched = ParamScheduler(stage_cycles(self, stages, lr_max, start_epoch=start_epoch, **cyc))
         self.fit(n, cbs=L(cb)+sched+L(cbs), start_epoch=start_epoch, **kwargs)
     return cb
