@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math, random, numbers
 from collections import namedtuple
+from .progressive import SizeCallback
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
@@ -238,7 +239,7 @@ def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str='bili
                   after_batch=[_PlanTfm()] + list(dl.after_batch.fs), **kwargs)
 
 # %% ../nbs/04_mixsize.ipynb #c2a3410f
-class PlanCallback(Callback):
+class PlanCallback(SizeCallback):
     "Base: train on a `BatchPlan` made in `before_fit` by `make_plan(base_size, base_bs)`"
     order = 55
     _size_arg = 'sizes'

@@ -4,43 +4,55 @@
 
 # %% ../nbs/02_progressive.ipynb #932d0ddb
 from __future__ import annotations
-import functools, contextlib, warnings, PIL.Image
+import functools, contextlib, warnings, weakref, sys, os, PIL.Image
 from fastai.vision.all import *
 from fastai.callback.fp16 import MixedPrecision
+import fastai, fastcore, progresize
 from .schedule import *
 from .resize import *
 
 # %% auto #0
-__all__ = ['in_fit', 'on_fit_end', 'add_column', 'log_column', 'fmt_size', 'peek_batch', 'split_batch', 'resize_learn_batch',
-           'preallocate', 'probe_size', 'stored_size', 'warn_upsizing', 'ProgressiveResize']
+__all__ = ['in_fit', 'on_fit_end', 'add_column', 'log_column', 'fmt_size', 'fmt_sizes', 'warn_user', 'peek_batch', 'split_batch',
+           'loop_batch', 'resize_learn_batch', 'preallocate', 'probe_size', 'stored_size', 'warn_upsizing',
+           'SizeCallback', 'ProgressiveResize']
 
 # %% ../nbs/02_progressive.ipynb #bca62459
-_fit_orig = getattr(Learner.fit, '__wrapped__', Learner.fit)
+def _ours(f):
+    "Our wrapper in the chain of `functools.wraps` wrappers around `f`, or None"
+    while f is not None and not getattr(f, '_progresize_fit', False): f = getattr(f, '__wrapped__', None)
+    return f
 
-@functools.wraps(_fit_orig)
-def _safe_fit(self, *args, **kwargs):
-    outer = self.__dict__.get('_ps_cleanups')
-    self._ps_cleanups = []
-    try: return _fit_orig(self, *args, **kwargs)
-    finally:
-        todo = self._ps_cleanups
-        if outer is None: del self._ps_cleanups
-        else: self._ps_cleanups = outer
-        for f in reversed(todo): f()
-Learner.fit = _safe_fit
+def _install_fit():
+    "Wrap `Learner.fit`, on top of whatever wraps it now, unless our wrapper is there already (a reload): return ours"
+    if (w := _ours(Learner.fit)) is not None: return w
+    inner,fits = Learner.fit,weakref.WeakKeyDictionary()
+    @functools.wraps(inner)
+    def _safe_fit(self, *args, **kwargs):
+        fits.setdefault(self, []).append([])
+        try: return inner(self, *args, **kwargs)
+        finally:
+            todo = fits[self].pop()
+            if not fits[self]: del fits[self]
+            for f in reversed(todo): f()
+    _safe_fit._progresize_fit,_safe_fit._ps_fits = True,fits
+    Learner.fit = _safe_fit
+    return _safe_fit
+
+_fits = _install_fit()._ps_fits   # learner -> a stack of cleanup lists, one per running `fit`: off the learner and its pickle
+
+def _running(learn): return isinstance(learn, Learner) and bool(_fits.get(learn))
 
 def in_fit(learn):
     "True inside a real `fit` (not `validate`, `get_preds`, `tta`, nor `lr_find`)"
-    return '_ps_cleanups' in getattr(learn, '__dict__', {}) and not hasattr(learn, 'lr_finder')
+    return _running(learn) and not hasattr(learn, 'lr_finder')
 
 def on_fit_end(learn, f):
     "Call `f()` when the current `fit` ends, however it ends"
     check_arg(callable(f), 'f', f, "pass a function of no arguments, called when the fit ends")
-    check_arg('_ps_cleanups' in getattr(learn, '__dict__', {}), 'learn', type(learn).__name__,
-              "call it during a `fit` of a `Learner` (e.g. from a callback's `before_fit`)")
+    check_arg(_running(learn), 'learn', type(learn).__name__, "call it during a `fit` of a `Learner` (e.g. from a callback's `before_fit`)")
     cb = getattr(f, '__self__', None)
     if isinstance(cb, Callback): f = functools.partial(_attached, cb, learn, f)
-    learn._ps_cleanups.append(f)
+    _fits[learn][-1].append(f)
 
 def _attached(cb, learn, f):
     "Call `f` with `cb.learn` set: `fit(cbs=...)` has already detached `cb` when an exception ends the fit"
@@ -66,6 +78,21 @@ def fmt_size(size):
     h,w = to_size(size)
     return h if h==w else f'{h}x{w}'
 
+def fmt_sizes(sizes):
+    "The range of `sizes` (by area) for a table: `fmt_size` when they are all one size, else `'lo-hi'`; None when empty"
+    sizes = [to_size(o, 'sizes') for o in sizes]
+    if not sizes: return None
+    lo,hi = min(sizes, key=area),max(sizes, key=area)
+    return fmt_size(lo) if lo==hi else f'{fmt_size(lo)}-{fmt_size(hi)}'
+
+_lib_dirs = tuple(os.path.dirname(m.__file__)+os.sep for m in (progresize, fastai, fastcore, torch))
+
+def warn_user(msg, cls=UserWarning):
+    "`warnings.warn(msg)` at the first frame outside progresize, fastai, fastcore and torch: the user's line"
+    f,n = sys._getframe(0),1
+    while f.f_back is not None and f.f_code.co_filename.startswith(_lib_dirs): f,n = f.f_back,n+1
+    warnings.warn(msg, cls, stacklevel=n)
+
 def peek_batch(dl):
     "One batch of `dl`, drawn without changing the random state"
     check_arg(hasattr(dl, 'one_batch'), 'dl', type(dl).__name__, "pass a fastai `DataLoader`, e.g. `learn.dls.train`")
@@ -82,6 +109,14 @@ def split_batch(learn, b):
     check_arg(isinstance(b, (tuple, list)), 'b', type(b).__name__, "pass a batch tuple, e.g. `(x, y)` from `dl.one_batch()`")
     n = getattr(learn.dls, 'n_inp', 1)
     return tuple(b[:n]), tuple(b[n:])
+
+def _plain(o): return tuple(map(_plain, o)) if isinstance(o, tuple) else cast(o, Tensor) if isinstance(o, Tensor) else o
+
+def loop_batch(learn, b):
+    "`(xb, yb)` of batch `b` as fastai's loop hands them to the model and the loss: on the model's device, split, cast"
+    xb,yb = split_batch(learn, to_device(b, next(learn.model.parameters()).device))
+    if any(isinstance(c, CastToTensor) for c in learn.cbs): xb,yb = _plain(xb),_plain(yb)   # as its `before_batch` does
+    return xb,yb
 
 def resize_learn_batch(learn, size, mode='bilinear'):
     "Resize the batch `learn` is on (`learn.xb` and `learn.yb`) to `size` with `resize_batch`; from `before_batch`"
@@ -101,7 +136,7 @@ def preallocate(learn, b, size, bs=None, fix=_oom_fix):
     m = learn.model
     b = resize_batch(to_device(b, next(m.parameters()).device), size)
     if bs is not None: b = tuple(o.repeat_interleave(-(-bs//len(o)), 0)[:bs] if isinstance(o, Tensor) and o.ndim else o for o in b)
-    xb,yb = split_batch(learn, b)
+    xb,yb = loop_batch(learn, b)
     bufs = [(t, t.detach().clone()) for t in m.buffers()]
     ps = list(m.parameters()); grads = [p.grad for p in ps]
     was = m.training
@@ -127,7 +162,7 @@ def probe_size(learn, b, size):
     "Check that the model takes batch `b` at `size`, with one forward pass in eval mode"
     size = to_size(size)
     m = learn.model
-    xb,_ = split_batch(learn, resize_batch(to_device(b, next(m.parameters()).device), size))
+    xb,_ = loop_batch(learn, resize_batch(to_device(b, next(m.parameters()).device), size))
     was = m.training
     try:
         with torch.no_grad(), preserve_rng(), _autocast(learn): m.eval(); m(*xb)
@@ -156,15 +191,37 @@ def warn_upsizing(dl, b, size, name='final_size'):
     for what,src in (('stored', stored_size(dl)), ('loaded', None if b is None else tuple(b[0].shape[-2:]))):
         if src is None or (size[0]<=src[0] and size[1]<=src[1]): continue
         fix = "use larger source images" if what=='stored' else "load the images larger (the size in `item_tfms`)"
-        warnings.warn(f"`{name}`={fmt_size(size)} is larger than the images' {what} size {fmt_size(src)}: upsizing adds "
-                      f"no information, only compute. Lower `{name}`, or {fix}.", stacklevel=2)
+        warn_user(f"`{name}`={fmt_size(size)} is larger than the images' {what} size {fmt_size(src)}: upsizing adds "
+                  f"no information, only compute. Lower `{name}`, or {fix}.")
         return True
     return False
 
+# %% ../nbs/02_progressive.ipynb #05af886b
+def _size_cbs(learn):
+    "The size callbacks (`SizeCallback`s) on `learn`"
+    return L(c for c in getattr(learn, 'cbs', []) if getattr(c, '_size_cb', False))
+
+def _check_one_size_cb(learn):
+    "Raise a clear error if `learn` has more than one size callback"
+    cbs = _size_cbs(learn)
+    if len(cbs)<2: return
+    names = [type(c).__name__ + getattr(c, '_origin', '') for c in cbs]
+    rm = first(type(c).__name__ for c in cbs if not getattr(c, '_origin', ''))
+    raise arg_error('cbs', names, f"one fit takes one size callback: together they resize each batch twice or undo each "
+                    f"other's loaders. Keep the one you want, e.g. `learn.remove_cb({rm})` for a callback you added to "
+                    "the Learner (a callback passed to `fit(cbs=...)` is attached for that fit only)")
+
+class SizeCallback(Callback):
+    "Base class of the callbacks that set the size of each batch: one per fit, checked before any `before_fit` runs"
+    order,_size_cb = 55,True
+    def __call__(self, event_name):
+        if event_name=='before_fit' and in_fit(self.learn): _check_one_size_cb(self.learn)
+        return super().__call__(event_name)
+
 # %% ../nbs/02_progressive.ipynb #cb6a7999
-class ProgressiveResize(Callback):
+class ProgressiveResize(SizeCallback):
     "Train at sizes that grow from `initial_size` to `final_size` between `start` and `finish`, resizing on the batch's device"
-    order,_stateattrs = 55,('resizer','sched','_final')
+    _stateattrs = ('resizer','sched','_final')
     def __init__(self, initial_size=0.5, start=0.5, finish=0.75, increase_by:int=8, mode:str='bilinear',
                  resize_valid:bool=False, final_size=None, preallocate:bool=True, during_frozen:bool=True, use_tfm:bool=True,
                  compile_friendly=False):
@@ -180,14 +237,18 @@ class ProgressiveResize(Callback):
         self.active,self.resizer,self.sched,self.sizes = False,None,None,L()
 
     def before_fit(self):
-        self.active,self.sizes = False,L()
+        self.active,self.sizes,self._ep0 = False,L(),0
         frozen = getattr(self.learn.opt, 'frozen_idx', 0) > 0
-        if not in_fit(self.learn) or (frozen and not self.during_frozen): return
+        if not in_fit(self.learn) or self.n_epoch==0 or (frozen and not self.during_frozen): return   # fit(0): a no-op
         b = peek_batch(self.dls.train)
         self._final = ifnone(self.final_size, tuple(b[0].shape[-2:]))
         n = self.n_epoch
         self.sched = LinearSchedule(self.initial_size, self._final, to_pct(self.start, n, 'start'), to_pct(self.finish, n, 'finish'), self.increase_by)
         if self.compile_friendly: self.sched = Bucketed(self.sched, 4 if self.compile_friendly is True else self.compile_friendly)
+        if self.sched.min_size==self.sched.max_size:
+            warn_user(f"`ProgressiveResize` has a single size to train at, {fmt_size(self.sched.max_size)}, so it changes nothing: "
+                      f"its sizes are multiples of `increase_by`={self.increase_by}, and `initial_size`={self.initial_size!r} "
+                      "rounds to the final size. Lower `increase_by` or `initial_size`, or remove the callback.")
         warn_upsizing(self.dls.train, b, self._final)
         self.resizer = BatchResizer(self.dls.train, self.mode, self.use_tfm)
         self.active,self._was_training = True,self.model.training
@@ -199,7 +260,7 @@ class ProgressiveResize(Callback):
     @property
     def valid_size(self): return self.sched(self.pct_train) if self.resize_valid else self._final
     def before_train(self):
-        if self.active: self.resizer.set(self.sched(self.pct_train))
+        if self.active: self.resizer.set(self.sched(self.pct_train)); self._ep0 = len(self.sizes)
     def before_validate(self):
         if self.active: self.resizer.set(self.valid_size)
     def after_batch(self):   # arm the next batch's size now: GPU transforms run before the batch reaches any callback
@@ -213,7 +274,7 @@ class ProgressiveResize(Callback):
         if self.active and self.training: self.sizes.append(size)
 
     def after_validate(self):
-        if self.active: log_column(self.learn, 'size', fmt_size(self.sizes[-1] if len(self.sizes) else self._final))
+        if self.active: log_column(self.learn, 'size', ifnone(fmt_sizes(self.sizes[self._ep0:]), fmt_size(self._final)))
     def after_fit(self): self._restore()
     def _restore(self):
         if not self.active: return

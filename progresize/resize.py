@@ -72,10 +72,8 @@ def size_tfm(dl):
     "The last fastai GPU transform in `dl.after_batch` that resamples to a `size`, or None"
     dl = base_dl(dl)
     fs = getattr(getattr(dl, 'after_batch', None), 'fs', [])
-    return L(fs).filter(lambda t: isinstance(t, _gpu_size_tfms)).last() if len(fs) else None
-
-@patch
-def last(self:L): return self[-1] if len(self) else None
+    fs = [t for t in fs if isinstance(t, _gpu_size_tfms)]
+    return fs[-1] if fs else None
 
 # %% ../nbs/01_resize.ipynb #365c31fd
 class BatchResizer:

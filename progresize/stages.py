@@ -5,13 +5,14 @@ training) as one run, under one LR schedule, with per-stage batch size, LR multi
 
 # %% ../nbs/03_stages.ipynb #71e25c89
 from __future__ import annotations
-import time, warnings, numbers, itertools
+import time, warnings, numbers, itertools, bisect
 from fastai.vision.all import *
 from .schedule import *
+from .resize import base_dl
 from .progressive import *
 
 # %% auto #0
-__all__ = ['Stage', 'stage_bs', 'stage_starts', 'stage_at', 'stage_schedule', 'plot_stages', 'StagedResize']
+__all__ = ['Stage', 'stage_bs', 'stage_starts', 'stage_at', 'stage_schedule', 'plot_stages', 'StagedResize', 'stage_cycles']
 
 # %% ../nbs/03_stages.ipynb #3fb07e38
 class Stage:
@@ -83,15 +84,15 @@ def plot_stages(stages, bs:int=None, max_bs:int=512, figsize=(11,3)):
     return axs
 
 # %% ../nbs/03_stages.ipynb #e8073c31
-class StagedResize(Callback):
+class StagedResize(SizeCallback):
     "Swap `learn.dls` to `get_dls(bs, size)` of each of `stages` at its first epoch; see `Learner.fit_stages`"
-    order = 55
+    _origin = ' (from `fit_stages`)'
     def __init__(self, stages, get_dls, bs=None, max_bs:int=512, valid_size=None, preallocate:bool=True,
-                 scale_lr:bool=True, set_freeze:bool=True, offset:int=0, skip:int=0):
+                 scale_lr:bool=True, set_freeze:bool=True, clear_state:bool=False, skip:int=0):
         self.stages = _to_stages(stages)
         check_arg(callable(get_dls), 'get_dls', get_dls, "pass a function `get_dls(bs, size)` that returns `DataLoaders`")
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
-        store_attr('get_dls,bs,max_bs,valid_size,preallocate,scale_lr,set_freeze,offset,skip')
+        store_attr('get_dls,bs,max_bs,valid_size,preallocate,scale_lr,set_freeze,clear_state,skip')
         self.cache,self.swaps,self.cur,self.active,self._allocated = {},L(),None,False,False
 
     def _key(self, i): return (self.bss[i], self.stages[i].size)
@@ -101,12 +102,20 @@ class StagedResize(Callback):
             dls = self.get_dls(bs, size)
             check_arg(isinstance(dls, DataLoaders), 'get_dls', self.get_dls,
                       f"it returned a {type(dls).__name__} for bs={bs}, size={fmt_size(size)}; it must return fastai `DataLoaders`")
+            v = _vocab(dls)
+            check_arg(v==self._vocab, 'get_dls', self.get_dls, f"for bs={bs}, size={fmt_size(size)} it returned loaders with "
+                      f"{_classes(v)}, but the learner's loaders, which the model was built for, have {_classes(self._vocab)}: "
+                      "every stage must label the same classes (build them from the same items and `vocab`)")
+            got = getattr(base_dl(dls.train), 'bs', bs)
+            if got!=bs: warn_user(f"`get_dls` returned loaders with bs={got}, not the requested bs={bs} (size {fmt_size(size)}): "
+                                  "make it pass its `bs` argument on (e.g. `dataloaders(..., bs=bs)`)")
             self.cache[k] = dls
         return self.cache[k]
 
     def before_fit(self):
-        self.active = in_fit(self.learn)
+        self.active = in_fit(self.learn) and self.n_epoch>0    # fit(0): a no-op
         if not self.active: return
+        self._vocab = _vocab(self.dls)
         self.bss = stage_bs(self.stages, ifnone(self.bs, getattr(self.dls, 'bs', None)), self.max_bs)
         on_fit_end(self.learn, self._finish)
         for c in ('size','bs'): add_column(self.learn, c)
@@ -114,14 +123,14 @@ class StagedResize(Callback):
         if self.scale_lr and ps is not None and 'lr' in ps.scheds:
             f = ps.scheds['lr']; ps.scheds['lr'] = lambda pct: f(pct)*self.stages[self.cur].lr_mult
         self.cur = None
-        self._swap(stage_at(self.stages, self.offset+self.skip), self.offset+self.skip)
+        self._swap(stage_at(self.stages, self.skip), self.skip)
         warn_upsizing(self.dls.train, None, max(L(self.stages).attrgot('size'), key=area), 'stages')
         self._vdl = None
         if self.valid_size is not None:
             vbs = stage_bs(L(self.stages[0], Stage(self.valid_size, 1)), self.bss[0], self.max_bs)[-1]
             self._vdl = self._build(vbs, self.valid_size).valid
         if not self._allocated:   # the stages this fit runs: all of them, or those from `start_epoch` on
-            rest = range(stage_at(self.stages, self.offset+self.skip), len(self.stages))
+            rest = range(stage_at(self.stages, self.skip), len(self.stages))
             b = peek_batch(self.dls.train)
             probe_size(self.learn, b, min((self.stages[i].size for i in rest), key=area))
             if self.preallocate:
@@ -139,12 +148,12 @@ class StagedResize(Callback):
         for k in list(self.cache):
             if k not in keep: del self.cache[k]
         self.learn.dls = dls
-        if self.set_freeze and s.freeze is not None: _opt_freeze(self.learn, s.freeze)
+        if self.set_freeze and s.freeze is not None: _opt_freeze(self.learn, s.freeze, self.clear_state)
         self.cur,self._check,self._t_swap = i,True,time.perf_counter()
         self.swaps.append(dict(epoch=epoch, stage=i, build_s=t1-t0, swap_s=self._t_swap-t1))
 
     def before_epoch(self):
-        if self.active and self.epoch>=self.skip: self._swap(stage_at(self.stages, self.offset+self.epoch), self.offset+self.epoch)
+        if self.active and self.epoch>=self.skip: self._swap(stage_at(self.stages, self.epoch), self.epoch)
 
     def before_batch(self):
         if not (self.active and self.training and self._check): return
@@ -153,8 +162,8 @@ class StagedResize(Callback):
         if 'first_batch_s' not in sw: sw['first_batch_s'] = time.perf_counter()-self._t_swap
         want = self.stages[self.cur].size
         got = tuple(self.xb[0].shape[-2:]) if len(self.xb) and hasattr(self.xb[0], 'shape') else want
-        if got!=want: warnings.warn(f"`get_dls` returned batches at {fmt_size(got)}, not at the requested size {fmt_size(want)}: "
-                                    "make it resize the items to its `size` argument (e.g. `item_tfms=Resize(size)`)")
+        if got!=want: warn_user(f"`get_dls` returned batches at {fmt_size(got)}, not at the requested size {fmt_size(want)}: "
+                                "make it resize the items to its `size` argument (e.g. `item_tfms=Resize(size)`)")
 
     def before_validate(self):
         if self.active and self._vdl is not None: self.learn.dl = self._vdl
@@ -162,7 +171,7 @@ class StagedResize(Callback):
     def after_validate(self):
         if not self.active: return
         log_column(self.learn, 'size', fmt_size(self.stages[self.cur].size))
-        log_column(self.learn, 'bs', self.bss[self.cur])
+        log_column(self.learn, 'bs', getattr(base_dl(self.dls.train), 'bs', self.bss[self.cur]))   # what `get_dls` gave
 
     def after_fit(self): self._finish()
     def _finish(self):
@@ -170,10 +179,18 @@ class StagedResize(Callback):
         self.active = False
         if self.cur is not None: self.learn.dls = self.cache[self._key(self.cur)]   # None: the first get_dls failed
 
-def _opt_freeze(learn, freeze):
-    "Freeze like `Learner.freeze_to`, but keeping the optimizer's state, and with no step for newly frozen parameters"
-    n = 0 if freeze is False else -1 if freeze is True else freeze
-    learn.opt.freeze_to(n)
+def _vocab(dls):
+    v = getattr(dls, 'vocab', None)
+    return None if v is None else list(v)
+
+def _classes(v): return 'no vocab' if v is None else f"{len(v)} classes {v}" if len(v)<=8 else f"{len(v)} classes {v[:8]}..."
+
+def _freeze_n(freeze): return 0 if freeze is False else -1 if freeze is True else freeze
+
+def _opt_freeze(learn, freeze, clear_state=False):
+    "Freeze like `Learner.freeze_to`, keeping the optimizer's state unless `clear_state`, with no step for newly frozen parameters"
+    learn.opt.freeze_to(_freeze_n(freeze))
+    if clear_state: learn.opt.clear_state()
     for p,*_ in learn.opt.all_params():
         if not p.requires_grad: p.grad = None
 
@@ -188,6 +205,29 @@ def _lr_ok(lr):
     if isinstance(lr, (bool, str)): return False
     try: return bool((np.asarray(lr, dtype=float)>0).all())
     except (TypeError, ValueError): return False
+
+def stage_cycles(learn, stages, lr_max=None, div:float=25., div_final:float=1e5, pct_start:float=0.25, moms=None, start_epoch:int=0):
+    "`ParamScheduler` schedules of one `fit` over `stages` that run one `fit_one_cycle` LR and momentum cycle per stage"
+    first = stage_at(stages, start_epoch)     # resuming: the freezing of the stages skipped is not applied
+    check_arg(_lr_ok(lr_max), 'lr_max', lr_max, "pass a learning rate > 0 (a number, a `slice`, or one per parameter group), or None for `learn.lr`")
+    if learn.opt is None: learn.create_opt()
+    stages,opt,lr_max = _to_stages(stages),learn.opt,ifnone(lr_max, learn.lr)
+    starts,n,idx,old = stage_starts(stages),len(opt.param_lists),getattr(opt, 'frozen_idx', 0),[h['lr'] for h in opt.hypers]
+    cycles = []
+    for i,s in enumerate(stages):
+        if i>=first and s.freeze is not None: f = _freeze_n(s.freeze); idx = f if f>=0 else n+f
+        lr,ps = _mult_lr(lr_max, s.lr_mult),pct_start
+        if idx>0: ps,lr = 0.99,(lr if isinstance(lr, slice) else slice(lr))   # a frozen stage: `fine_tune`'s frozen phase
+        opt.set_hyper('lr', lr); a = np.array([h['lr'] for h in opt.hypers])
+        cycles.append((combined_cos(ps, a/div, a, a/div_final), combined_cos(ps, *ifnone(moms, learn.moms))))
+    opt.set_hyper('lr', L(old))
+    def _sched(k):
+        def f(pct):
+            e = pct*starts[-1]
+            i = min(max(bisect.bisect_right(starts, e+1e-9)-1, 0), len(stages)-1)
+            return cycles[i][k](min(max((e-starts[i])/stages[i].epochs, 0.), 1.))
+        return f
+    return {'lr': _sched(0), 'mom': _sched(1)}
 
 def _check_freeze(learn, stages):
     if learn.opt is None: learn.create_opt()
@@ -211,19 +251,10 @@ def fit_stages(self:Learner, stages, get_dls, lr_max=None, schedule:str='one_cyc
     if valid_size is not None: to_size(valid_size, 'valid_size')
     _check_freeze(self, stages)
     cb = StagedResize(stages, get_dls, ifnone(bs, getattr(self.dls, 'bs', None)), max_bs, valid_size, preallocate,
-                      scale_lr=schedule=='one_cycle', set_freeze=schedule=='one_cycle')
-    if schedule=='one_cycle':
-        cb.skip = start_epoch
-        self.fit_one_cycle(n, lr_max, start_epoch=start_epoch, cbs=L(cb)+L(cbs), **kwargs)
-        return cb
-    lr_max = ifnone(lr_max, self.lr)
-    for i in range(stage_at(stages, start_epoch), len(stages)):
-        s,kw = stages[i],dict(kwargs)
-        cb.offset,cb.skip = starts[i],max(0, start_epoch-starts[i])
-        lr = _mult_lr(lr_max, s.lr_mult)
-        if s.freeze is not None: self.freeze_to(0 if s.freeze is False else -1 if s.freeze is True else s.freeze)
-        if getattr(self.opt, 'frozen_idx', 0)>0:
-            kw['pct_start'] = 0.99
-            if not isinstance(lr, slice): lr = slice(lr)
-        self.fit_one_cycle(s.epochs, lr, start_epoch=cb.skip, cbs=L(cb)+L(cbs), **kw)
+                      scale_lr=schedule=='one_cycle', clear_state=schedule=='per_stage', skip=start_epoch)
+    if schedule=='one_cycle': self.fit_one_cycle(n, lr_max, start_epoch=start_epoch, cbs=L(cb)+L(cbs), **kwargs)
+    else:
+        cyc = {k: kwargs.pop(k) for k in ('div','div_final','pct_start','moms') if k in kwargs}
+        sched = ParamScheduler(stage_cycles(self, stages, lr_max, start_epoch=start_epoch, **cyc))
+        self.fit(n, cbs=L(cb)+sched+L(cbs), start_epoch=start_epoch, **kwargs)
     return cb
