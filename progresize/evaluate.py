@@ -59,7 +59,7 @@ def _check_sizes(sizes, mode):
 
 @patch
 def validate_sizes(self:Learner, sizes, calibrate:bool=False, dl=None, n_batches:int=200, mode:str='bilinear', calib_dl=None):
-    "A `DataFrame` of loss, metrics, ECE and images/s at each of `sizes` (after `calibrate_bn` at that size, from `calib_dl`, if `calibrate`)"
+    "A `DataFrame` of loss, metrics, ECE (if `dl` has labels) and images/s at each of `sizes` (after `calibrate_bn` at that size, from `calib_dl`, if `calibrate`)"
     import pandas as pd
     sizes = _check_sizes(sizes, mode)
     if calibrate: check_arg(is_int(n_batches) and n_batches>=1, 'n_batches', n_batches, "pass an int >= 1, the batches `calibrate_bn` uses")
@@ -74,7 +74,8 @@ def validate_sizes(self:Learner, sizes, calibrate:bool=False, dl=None, n_batches
             rec = self.validate(dl=dl, cbs=ResizeTo(sz, mode))
             dt = time.perf_counter()-t0
             probs,targs = self.get_preds(dl=dl, cbs=ResizeTo(sz, mode))
-        rows.append(dict(size=fmt_size(sz), **dict(zip(names, map(float, rec))), ece=ece(probs, targs), img_s=len(targs)/dt))
+        labels = {} if targs is None else dict(**dict(zip(names, map(float, rec))), ece=ece(probs, targs))   # a `test_dl` has none
+        rows.append(dict(size=fmt_size(sz), **labels, img_s=len(probs)/dt))
     return pd.DataFrame(rows)
 
 

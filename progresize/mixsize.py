@@ -10,7 +10,7 @@ from .progressive import SizeCallback
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
-from .progressive import in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing
+from .progressive import in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing, preallocate
 
 # %% auto #0
 __all__ = ['Step', 'BatchPlan', 'bucket_snap', 'MixSizePlan', 'mixsize_plan', 'make_divisible', 'MultiScalePlan',
@@ -28,12 +28,18 @@ class BatchPlan:
     "Base class: draws the steps of an epoch from a private RNG; subclasses give `draw(rng, n, pct)`"
     base_size,base_bs = None,None
     def draw(self, rng, n, pct=0.): raise NotImplementedError
-    def epoch(self, n:int, epoch:int=0, seed:int=0, pct:float=0., rank:int=0, world:int=1):
-        "`(steps, idxs)` of `epoch` over `n` items for `rank` of `world`: the steps are the same on every rank"
+    def table(self, pct=0., n=None): raise NotImplementedError
+    def epoch(self, n:int, epoch:int=0, seed:int=0, pct:float=0., rank:int=0, world:int=1, order=None):
+        "`(steps, idxs)` of `epoch` over `n` items (or over `order`, the items a loader sampled) for `rank` of `world`: the steps are the same on every rank"
+        if order is not None:
+            order = list(order)
+            check_arg(len(order)>0, 'order', order, "pass the epoch's item indices, at least one, or None for all `n` items")
+            n = len(order)
         check_arg(is_int(n) and n>=1, 'n', n, "pass the number of items, an int >= 1")
         check_arg(is_int(world) and world>=1 and is_int(rank) and 0<=rank<world, 'rank', rank, f"pass 0 <= rank < world={world}")
         rng = random.Random(seed + epoch)
-        perm = rng.sample(range(n), n)
+        perm = rng.sample(range(n), n)                      # drawn even with `order`: the steps depend on (n, epoch, seed, pct) only
+        if order is not None: perm = order
         per = -(-n//world)
         perm = (perm*(per*world//n + 1))[:per*world]        # pad by wrapping, so every rank gets `per` items
         shard = perm[rank::world]
@@ -42,13 +48,14 @@ class BatchPlan:
         for s in steps: idxs.append([shard[(j+k)%per] for k in range(s.bs)]); j += s.bs
         return steps,idxs
     def steps(self, n, epoch=0, seed=0, pct=0.): return self.epoch(n, epoch, seed, pct)[0]
-    def fit_steps(self, n_epoch:int=1):
-        "The distinct rows (`Step`s) the plan can draw in a fit of `n_epoch` epochs (epoch `e` at pct `e/n_epoch`)"
-        return L(dict.fromkeys(s for e in range(n_epoch) for s,_ in self.table(e/n_epoch)).keys())
-    def fit_sizes(self, n_epoch:int=1): return L(dict.fromkeys(s.size for s in self.fit_steps(n_epoch)).keys())
-    def fit_shapes(self, n_epoch:int=1):
-        "The distinct `(images per step, h, w)` batch shapes of a fit of `n_epoch` epochs: what `torch.compile` sees"
-        return L(dict.fromkeys((s.n_seen, s.h, s.w) for s in self.fit_steps(n_epoch)).keys())
+    def fit_steps(self, n_epoch:int=1, n:int=None):
+        "The distinct rows (`Step`s) the plan can draw in a fit of `n_epoch` epochs (epoch `e` at pct `e/n_epoch`) over `n` items per rank"
+        check_arg(n is None or (is_int(n) and n>=1), 'n', n, "pass the number of items per rank, an int >= 1, or None (no cap)")
+        return L(dict.fromkeys(s for e in range(n_epoch) for s,_ in self.table(e/n_epoch, n)).keys())
+    def fit_sizes(self, n_epoch:int=1, n:int=None): return L(dict.fromkeys(s.size for s in self.fit_steps(n_epoch, n)).keys())
+    def fit_shapes(self, n_epoch:int=1, n:int=None):
+        "The distinct `(images per step, h, w)` batch shapes of a fit of `n_epoch` epochs over `n` items: what `torch.compile` sees"
+        return L(dict.fromkeys((s.n_seen, s.h, s.w) for s in self.fit_steps(n_epoch, n)).keys())
 
 def bucket_snap(sizes, k:int):
     "`Bucketed`'s rule as a function: snap a size down to one of at most `k` of `sizes` (picked evenly by area)"
@@ -76,12 +83,16 @@ class MixSizePlan(BatchPlan):
             elif base_dups*scale>=0.5: B,D = base_bs,max(1, round(base_dups*scale))
             else: B,D = max(1, round(base_bs*base_dups*scale)),1
             self.rows.append((Step(*s, B, D), p))
-    def table(self, pct=0.): return self.rows
+    def table(self, pct=0., n=None):
+        "The rows; over `n` items, a size whose share is less than one batch gets one batch of its share"
+        if n is None: return self.rows
+        return L((s._replace(bs=min(s.bs, max(1, round(p*n)))), p) for s,p in self.rows)
     def draw(self, rng, n, pct=0.):
-        want = [p*n for _,p in self.rows]
+        rows = self.table(pct, n)
+        want = [p*n for _,p in rows]
         cnt = [math.floor(w) for w in want]
         for i in sorted(range(len(want)), key=lambda i: cnt[i]-want[i])[:n-sum(cnt)]: cnt[i] += 1
-        steps = [s for (s,_),c in zip(self.rows, cnt) for _ in range(max(int(c>0), round(c/s.bs)))]
+        steps = [s for (s,_),c in zip(rows, cnt) for _ in range(max(int(c>0), round(c/s.bs)))]
         rng.shuffle(steps)
         return steps
     def __repr__(self): return f"MixSizePlan({self.mode}: " + ', '.join(f'{fmt_size(s.size)}×{s.bs}×{s.dups} p={p:g}' for s,p in self.rows) + ')'
@@ -117,14 +128,16 @@ class MultiScalePlan(BatchPlan):
         "How much the curriculum shrinks the table at `pct` (1: the full table)"
         if self.curriculum is None: return 1.
         return self.curriculum(pct)[0]/self.curriculum.final_size[0]
-    def table(self, pct=0.):
+    def table(self, pct=0., n=None):
+        "The rows at `pct`; over `n` items, no batch larger than `n`"
         r = self.scale(pct)
         sizes = {make_divisible(v*r, self.divisor) for v in self.raw}
         if self.snap is not None: sizes = {self.snap((o,o))[0] for o in sizes}
         sizes = sorted(sizes)
-        return L((Step(s, s, max(1, math.floor(self.base_bs*self.base_size**2/s**2)), 1), 1/len(sizes)) for s in sizes)
+        bs = lambda s: min(max(1, math.floor(self.base_bs*self.base_size**2/s**2)), ifnone(n, math.inf))
+        return L((Step(s, s, bs(s), 1), 1/len(sizes)) for s in sizes)
     def draw(self, rng, n, pct=0.):
-        rows,steps,k = [s for s,_ in self.table(pct)],[],0
+        rows,steps,k = [s for s,_ in self.table(pct, n)],[],0
         while k<n: s = rng.choice(rows); steps.append(s); k += s.bs
         return steps
     def bucket(self, k:int, n_epoch:int=1):
@@ -195,10 +208,11 @@ class _PlanTfm(Transform):
 
 class PlanDL(TfmdDL):
     "A `TfmdDL` whose batches follow `plan`: each step at its own size, batch size and number of copies"
-    def __init__(self, dataset=None, plan:BatchPlan=None, seed:int=0, n_epoch:int=1, resizer:BatchResizer=None, rank=None, world=None, **kwargs):
+    def __init__(self, dataset=None, plan:BatchPlan=None, seed:int=0, n_epoch:int=1, resizer:BatchResizer=None, rank=None, world=None,
+                 sampler=None, **kwargs):
         kwargs.update(bs=None, shuffle=False, drop_last=False)
         super().__init__(dataset, **kwargs)
-        self.plan,self.seed,self.n_epoch,self.resizer = plan,seed,n_epoch,ifnone(resizer, BatchResizer(None))
+        self.plan,self.seed,self.n_epoch,self.resizer,self.sampler = plan,seed,n_epoch,ifnone(resizer, BatchResizer(None)),sampler
         self.rank,self.world = ifnone(rank, rank_distrib()),max(1, ifnone(world, num_distrib()))
         self.epoch,self.pct,self._cache,self._steps,self._i = 0,0.,None,L(),0
         for t in self.after_batch.fs:
@@ -210,8 +224,15 @@ class PlanDL(TfmdDL):
         "`(steps, idxs)` of the current epoch for this rank"
         key = (self.n, self.epoch, self.seed, self.pct, self.rank, self.world)
         if self._cache is None or self._cache[0]!=key:
-            self._cache = key,self.plan.epoch(self.n, self.epoch, self.seed, self.pct, self.rank, self.world)
+            self._cache = key,self.plan.epoch(self.n, self.epoch, self.seed, self.pct, self.rank, self.world, self.order())
         return self._cache[1]
+    def order(self):
+        "The current epoch's items as `sampler` draws them (seeded by `seed+epoch`), or None: a private permutation of all"
+        return None if self.sampler is None else _own_idxs(self.sampler, self.seed+self.epoch)
+    @property
+    def n_shard(self):
+        "The items each rank trains on in an epoch: a step's batch is capped at them"
+        return -(-len(ifnone(self.order(), range(self.n)))//self.world)
     @property
     def steps(self): return self.epoch_plan()[0]
     def __len__(self): return len(self.steps)
@@ -232,19 +253,32 @@ class PlanDL(TfmdDL):
         try: yield from super().__iter__()
         finally: self.resizer.restore()
 
+def _own_sampling(dl):
+    "True if `dl` draws its items its own way: a `get_idxs` other than fastai's (`WeightedDL`, `PartialDL`, ...)"
+    return type(dl).get_idxs is not DataLoader.get_idxs or 'get_idxs' in vars(dl)
+
+def _own_idxs(dl, seed:int):
+    "The items `dl.get_idxs()` draws for an epoch, with the generators it may use seeded by `seed` (the same on every rank)"
+    rng = dl.rng
+    with preserve_rng():
+        random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed); dl.rng = random.Random(seed)
+        try: return list(dl.get_idxs())
+        finally: dl.rng = rng
+
 def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str='bilinear', use_tfm:bool=True, **kwargs):
-    "A `PlanDL` running `plan` over the items, item transforms and batch transforms of `dl`"
+    "A `PlanDL` running `plan` over the items (sampled as `dl` samples them), item transforms and batch transforms of `dl`"
     check_arg(isinstance(plan, BatchPlan), 'plan', plan, "pass a BatchPlan, e.g. `mixsize_plan(...)` or `multiscale_plan(...)`")
+    src = base_dl(dl)
     return dl.new(cls=PlanDL, plan=plan, seed=seed, n_epoch=n_epoch, resizer=BatchResizer(dl, mode, use_tfm),
-                  after_batch=[_PlanTfm()] + list(dl.after_batch.fs), **kwargs)
+                  sampler=src if _own_sampling(src) else None, after_batch=[_PlanTfm()] + list(dl.after_batch.fs), **kwargs)
 
 # %% ../nbs/04_mixsize.ipynb #c2a3410f
 class PlanCallback(SizeCallback):
     "Base: train on a `BatchPlan` made in `before_fit` by `make_plan(base_size, base_bs)`"
-    order = 55
+    order,_stateattrs,orig,pdl = 55,('orig','pdl'),None,None     # never pickled, and dropped when the fit ends
     _size_arg = 'sizes'
     def __init__(self, base_size=None, base_bs=None, seed:int=0, valid_size=None, mode:str='bilinear', use_tfm:bool=True,
-                 compile_friendly=False):
+                 compile_friendly=False, preallocate:bool=True):
         check_arg(isinstance(compile_friendly, bool) or (is_int(compile_friendly) and compile_friendly>=1), 'compile_friendly',
                   compile_friendly, "pass True (at most 4 distinct batch shapes per fit), an int >= 1 (at most that many) or False")
         if base_size is not None: base_size = to_size(base_size, 'base_size')
@@ -252,23 +286,39 @@ class PlanCallback(SizeCallback):
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
         check_arg(mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}")
         check_arg(is_int(seed), 'seed', seed, "pass an int")
+        check_arg(isinstance(preallocate, bool), 'preallocate', preallocate, "pass True (check memory at the largest step first) or False")
         store_attr()
-        self.active,self.plan,self.pdl = False,None,None
+        self.active,self.plan,self.orig,self.pdl = False,None,None,None
     def make_plan(self, base_size, base_bs): raise NotImplementedError
     def bucket_plan(self, plan, k): raise NotImplementedError
     @property
     def n_buckets(self): return 4 if self.compile_friendly is True else self.compile_friendly or None
+    @property
+    def _int_sizes(self): return []
+    def _aspect_fix(self, h, w): raise NotImplementedError
+    def _check_aspect(self, b):
+        "Int sizes are squares: refuse them for non-square images, which every step would squash (validation keeps their shape)"
+        h,w = b[0].shape[-2:]
+        if h==w or not self._int_sizes: return
+        raise arg_error(self._size_arg, self._int_sizes, f"int sizes are squares, but the training images are {h}x{w}: each step "
+                        f"would squash them into a square, while validation runs at {h}x{w}. {self._aspect_fix(h, w)}")
     def before_fit(self):
         self.active = False
-        if not in_fit(self.learn): return
-        self.orig = dl = self.dls.train
+        if not in_fit(self.learn) or not self.n_epoch: return       # `fit(0)` trains nothing, as in fastai
+        dl = self.dls.train
         b = peek_batch(dl)
+        self._check_aspect(b)
         self.plan = self.make_plan(ifnone(self.base_size, tuple(b[0].shape[-2:])), ifnone(self.base_bs, dl.bs))
         if self.n_buckets: self.plan = self.bucket_plan(self.plan, self.n_buckets)
-        szs = self.plan.fit_sizes(self.n_epoch)
+        pdl = plan_dl(dl, self.plan, self.seed, self.n_epoch, self.mode, self.use_tfm)
+        steps = self.plan.fit_steps(self.n_epoch, pdl.n_shard)
+        szs = [s.size for s in steps]
         warn_upsizing(dl, b, max(szs, key=area), self._size_arg)
         probe_size(self.learn, b, min(szs, key=area))    # a model that can't take other sizes fails here, not mid-epoch
-        self.pdl = plan_dl(dl, self.plan, self.seed, self.n_epoch, self.mode, self.use_tfm)
+        if self.preallocate:                              # out of memory at the largest step fails here, not at that step
+            s = max(steps, key=lambda s: s.n_seen*area(s.size))
+            preallocate(self.learn, b, s.size, s.n_seen, fix=f"Lower `base_bs` or the largest size (`{self._size_arg}`)")
+        self.orig,self.pdl = dl,pdl
         self.dls.train,self.active = self.pdl,True
         on_fit_end(self.learn, self._restore)
         for c in ('size','bs'): add_column(self.learn, c)
@@ -287,6 +337,7 @@ class PlanCallback(SizeCallback):
         if not self.active: return
         self.dls.train,self.active = self.orig,False
         self.pdl.resizer.restore()
+        self.orig,self.pdl = None,None          # hold no loader after the fit: `export` pickles the callbacks
 
 class MixSize(PlanCallback):
     "Train with MixSize: each step at one of `sizes` with sample shares `probs`, trading pixels for images ('B+') or copies ('D+')"
@@ -294,6 +345,11 @@ class MixSize(PlanCallback):
         super().__init__(**kwargs)
         mixsize_plan(sizes, probs, ifnone(self.base_size, 1), ifnone(self.base_bs, 1), mode, base_dups)  # check the arguments now
         store_attr('sizes,probs,base_dups'); self.plan_mode = mode
+    @property
+    def _int_sizes(self): return [s for s in self.sizes if is_int(s)]
+    def _aspect_fix(self, h, w):
+        eg = [(round(s*h/max(h,w)), round(s*w/max(h,w))) if is_int(s) else tuple(s) for s in self.sizes]
+        return f"Pass `(h, w)` sizes with the images' aspect ratio, e.g. {eg}, or `(s, s)` pairs to train on squares on purpose."
     def make_plan(self, base_size, base_bs): return mixsize_plan(self.sizes, self.probs, base_size, base_bs, self.plan_mode, self.base_dups)
     def bucket_plan(self, plan, k):
         "Snap `sizes` to at most `k` of them, adding up the probabilities of the sizes that merge"
@@ -309,6 +365,11 @@ class MultiScale(PlanCallback):
         if self.base_size is not None: check_arg(self.base_size[0]==self.base_size[1], 'base_size', self.base_size, "pass a square size (an int)")
         multiscale_plan(ifnone(self.base_size, (min_size,))[0], ifnone(self.base_bs, 1), min_size, max_size, n_scales, divisor, curriculum)
         store_attr('min_size,max_size,n_scales,divisor,curriculum')
+    @property
+    def _int_sizes(self): return self.max_size
+    def _aspect_fix(self, h, w):
+        return (f"Multi-scale tables are square: load square images (e.g. `Resize({max(h,w)})` in `item_tfms`), or use `MixSize` "
+                "with `(h, w)` sizes.")
     def make_plan(self, base_size, base_bs):
         check_arg(base_size[0]==base_size[1], 'base_size', base_size, "multi-scale tables are square: pass an int `base_size`")
         return multiscale_plan(base_size[0], base_bs, self.min_size, self.max_size, self.n_scales, self.divisor, self.curriculum)
@@ -323,10 +384,11 @@ class GradSmooth(Callback):
         self.beta,self.r = beta,None
     def before_fit(self):
         if in_fit(self.learn): self.r = None
-    def after_backward(self):
+    def before_step(self):      # after `MixedPrecision.before_step` (order 10) unscaled the gradients or skipped the step
         gs = [p.grad for p in self.learn.model.parameters() if p.grad is not None]
         if not gs: return
         norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in gs])).item()
+        if not math.isfinite(norm): return                   # an overflow: it must not poison the average
         self.r = norm if self.r is None else self.beta*self.r + (1-self.beta)*norm
         if norm>0:
             for g in gs: g.mul_(self.r/norm)
@@ -341,6 +403,7 @@ def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinea
     flags,moms = [(o, o.training) for o in m.modules()],[(o, o.momentum) for o in bns]
     rs = BatchResizer(dl, mode) if size is not None else None
     dev = next(m.parameters()).device
+    stats = [(t, t.clone()) for o in bns for t in o.buffers()]
     try:
         for o in bns: o.momentum = None; o.reset_running_stats()
         m.train()
@@ -351,6 +414,10 @@ def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinea
                 xb,_ = split_batch(learn, to_device(b, dev))
                 m(*xb)
                 if i+1>=n_batches: break
+    except BaseException:                       # a failing loader: the statistics go back as they were, not reset
+        with torch.no_grad():
+            for t,v in stats: t.copy_(v)
+        raise
     finally:
         for o,f in flags: o.training = f
         for o,v in moms: o.momentum = v

@@ -100,7 +100,7 @@ def dropout_paths(model, prefix:str='model'):
 # %% ../nbs/09_regularization.ipynb #f9506e5e
 class SizeScaled(Callback):
     "Set `name` (dotted path(s) from the Learner) from `small` at the smallest training size to `large` at the largest"
-    order = -5      # before MixUp/CutMix (0) draw from `distrib`, and before the size callbacks (55)
+    order,_stateattrs,targets = -5,('targets',),()   # before MixUp/CutMix (0) draw from `distrib`, and before the size callbacks (55)
     def __init__(self, name, small, large, sched:SizeSchedule=None, by:str='side', conv=None):
         names = [name] if isinstance(name, str) else list(name) if isinstance(name, (list, tuple, L)) else None
         check_arg(names and all(isinstance(o, str) and o for o in names), 'name', name,
@@ -144,7 +144,7 @@ class SizeScaled(Callback):
     def _restore(self):
         if not self.active: return
         for t in self.targets: t.restore()
-        self.active = False
+        self.active,self.targets = False,[]     # the targets hold the optimizer and modules: `export` must not carry them
 
     def plot(self, ax=None):
         "Plot the value of every training batch of the last fit against training progress"
