@@ -194,6 +194,7 @@ class _PlanTfm(Transform):
 
 class PlanDL(TfmdDL):
     "A `TfmdDL` whose batches follow `plan`: each step at its own size, batch size and number of copies"
+    shards_by_rank = True     # `BatchPlan.epoch` gives each rank its shard: `distrib_ctx` must not wrap it in a `DistributedDL`
     def __init__(self, dataset=None, plan:BatchPlan=None, seed:int=0, n_epoch:int=1, resizer:BatchResizer=None, rank=None, world=None, **kwargs):
         kwargs.update(bs=None, shuffle=False, drop_last=False)
         super().__init__(dataset, **kwargs)
@@ -234,6 +235,7 @@ class PlanDL(TfmdDL):
 def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str='bilinear', use_tfm:bool=True, **kwargs):
     "A `PlanDL` running `plan` over the items, item transforms and batch transforms of `dl`"
     check_arg(isinstance(plan, BatchPlan), 'plan', plan, "pass a BatchPlan, e.g. `mixsize_plan(...)` or `multiscale_plan(...)`")
+    dl = base_dl(dl)          # the loader inside `distrib_ctx`'s `DistributedDL`: the plan shards the items itself
     return dl.new(cls=PlanDL, plan=plan, seed=seed, n_epoch=n_epoch, resizer=BatchResizer(dl, mode, use_tfm),
                   after_batch=[_PlanTfm()] + list(dl.after_batch.fs), **kwargs)
 
@@ -260,7 +262,7 @@ class PlanCallback(Callback):
     def before_fit(self):
         self.active = False
         if not in_fit(self.learn): return
-        self.orig = dl = self.dls.train
+        self.orig = dl = base_dl(self.dls.train)     # under `distrib_ctx`, the loader inside its `DistributedDL`
         b = peek_batch(dl)
         self.plan = self.make_plan(ifnone(self.base_size, tuple(b[0].shape[-2:])), ifnone(self.base_bs, dl.bs))
         if self.n_buckets: self.plan = self.bucket_plan(self.plan, self.n_buckets)
