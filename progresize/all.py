@@ -15,9 +15,11 @@ from .mixsize import *
 from .evaluate import *
 from .compat import *
 from .regularization import *
+from .distributed import *
 import progresize.schedule, progresize.data, progresize.resize, progresize.progressive, progresize.stages, progresize.mixsize, progresize.evaluate
-import progresize.compat, progresize.regularization
+import progresize.compat, progresize.regularization, progresize.distributed
 
 # %% ../nbs/99_all.ipynb #5177bfd4
 __all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.progressive, progresize.stages,
-                       progresize.mixsize, progresize.evaluate, progresize.compat, progresize.regularization) for n in m.__all__]
+                       progresize.mixsize, progresize.evaluate, progresize.compat, progresize.regularization, progresize.distributed)
+       for n in m.__all__]

@@ -208,6 +208,7 @@ class _PlanTfm(Transform):
 
 class PlanDL(TfmdDL):
     "A `TfmdDL` whose batches follow `plan`: each step at its own size, batch size and number of copies"
+    shards_by_rank = True     # `BatchPlan.epoch` gives each rank its shard: `distrib_ctx` must not wrap it in a `DistributedDL`
     def __init__(self, dataset=None, plan:BatchPlan=None, seed:int=0, n_epoch:int=1, resizer:BatchResizer=None, rank=None, world=None,
                  sampler=None, **kwargs):
         kwargs.update(bs=None, shuffle=False, drop_last=False)
@@ -268,9 +269,9 @@ def _own_idxs(dl, seed:int):
 def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str='bilinear', use_tfm:bool=True, **kwargs):
     "A `PlanDL` running `plan` over the items (sampled as `dl` samples them), item transforms and batch transforms of `dl`"
     check_arg(isinstance(plan, BatchPlan), 'plan', plan, "pass a BatchPlan, e.g. `mixsize_plan(...)` or `multiscale_plan(...)`")
-    src = base_dl(dl)
+    dl = base_dl(dl)          # the loader inside `distrib_ctx`'s `DistributedDL`: the plan shards the items itself
     return dl.new(cls=PlanDL, plan=plan, seed=seed, n_epoch=n_epoch, resizer=BatchResizer(dl, mode, use_tfm),
-                  sampler=src if _own_sampling(src) else None, after_batch=[_PlanTfm()] + list(dl.after_batch.fs), **kwargs)
+                  sampler=dl if _own_sampling(dl) else None, after_batch=[_PlanTfm()] + list(dl.after_batch.fs), **kwargs)
 
 # %% ../nbs/04_mixsize.ipynb #c2a3410f
 class PlanCallback(SizeCallback):
@@ -305,7 +306,7 @@ class PlanCallback(SizeCallback):
     def before_fit(self):
         self.active = False
         if not in_fit(self.learn) or not self.n_epoch: return       # `fit(0)` trains nothing, as in fastai
-        dl = self.dls.train
+        dl = base_dl(self.dls.train)     # under `distrib_ctx`, the loader inside its `DistributedDL`
         b = peek_batch(dl)
         self._check_aspect(b)
         self.plan = self.make_plan(ifnone(self.base_size, tuple(b[0].shape[-2:])), ifnone(self.base_bs, dl.bs))

@@ -10,6 +10,7 @@ import torch, torch.nn.functional as F
 from torch import Tensor
 from fastai.vision.all import *
 from .schedule import check_arg, to_size
+import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
 # %% auto #0
 __all__ = ['interp_modes', 'grid_modes', 'resize_image', 'resize_mask', 'resize_batch', 'base_dl', 'size_tfm', 'BatchResizer',
