@@ -156,13 +156,16 @@ def budget_epochs(regime, epochs:int, budget:str='epochs', n:int=1, nb:int=1, co
 
 def time_per_image(model, sizes, bs:int=16, n:int=3):
     "Seconds per image of a training step (forward, backward) of `model` at each of `sizes`, on random data, after a warm-up"
+    check_arg(isinstance(model, nn.Module), 'model', type(model).__name__, "pass a torch `nn.Module`, e.g. `learn.model`")
+    check_arg(is_int(bs) and bs>=1 and is_int(n) and n>=1, 'bs', bs, "pass a batch size and a number of timed steps, ints >= 1")
+    sizes = [to_size(s, 'sizes') for s in L(sizes)]
     m = deepcopy(model).train(); dev = next(m.parameters()).device
     res = {}
     for s in sizes:
-        x,ts = torch.randn(bs, 3, *to_size(s), device=dev),[]
+        x,ts = torch.randn(bs, 3, *s, device=dev),[]
         for i in range(n+1):
             t0 = time.perf_counter(); m(x).float().mean().backward(); ts.append(time.perf_counter()-t0)
-        res[to_size(s)] = statistics.median(ts[1:])/bs
+        res[s] = statistics.median(ts[1:])/bs
     return res
 
 # %% ../nbs/06_bench.ipynb #dd5e4a89

@@ -92,7 +92,10 @@ class MixSizePlan(BatchPlan):
         want = [p*n for _,p in rows]
         cnt = [math.floor(w) for w in want]
         for i in sorted(range(len(want)), key=lambda i: cnt[i]-want[i])[:n-sum(cnt)]: cnt[i] += 1
-        steps = [s for (s,_),c in zip(rows, cnt) for _ in range(max(int(c>0), round(c/s.bs)))]
+        k = [max(int(c>0), round(c/s.bs)) for (s,_),c in zip(rows, cnt)]
+        while sum(s.bs*m for (s,_),m in zip(rows, k)) < n:      # cover every item: one more step where the share fell most short
+            k[max(range(len(k)), key=lambda i: cnt[i]-rows[i][0].bs*k[i])] += 1
+        steps = [s for (s,_),m in zip(rows, k) for _ in range(m)]
         rng.shuffle(steps)
         return steps
     def __repr__(self): return f"MixSizePlan({self.mode}: " + ', '.join(f'{fmt_size(s.size)}×{s.bs}×{s.dups} p={p:g}' for s,p in self.rows) + ')'

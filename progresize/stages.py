@@ -178,6 +178,7 @@ class StagedResize(SizeCallback):
         if not self.active: return
         self.active = False
         if self.cur is not None: self.learn.dls = self.cache[self._key(self.cur)]   # None: the first get_dls failed
+        self.cache,self._vdl = {},None           # hold no loaders after the fit: `export` pickles the callbacks
 
 def _vocab(dls):
     v = getattr(dls, 'vocab', None)
