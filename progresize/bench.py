@@ -172,7 +172,7 @@ def time_per_image(model, sizes, bs:int=16, n:int=3):
 class EpochTimer(Callback):
     "Record the wall time of each training phase, the images trained on, the largest size trained and the load average"
     order = 0
-    def __init__(self): self.times,self.n,self.max_size,self.load = [],0,None,0.
+    def __init__(self): self.times,self.n,self.max_size,self.peak_load = [],0,None,0.
     def before_train(self): self.t0 = time.perf_counter()
     def after_batch(self):
         if not self.training: return
@@ -180,7 +180,7 @@ class EpochTimer(Callback):
         s = tuple(self.xb[0].shape[-2:])
         if self.max_size is None or area(s)>area(self.max_size): self.max_size = s
     def after_train(self): self.times.append(time.perf_counter()-self.t0)
-    def after_epoch(self): self.load = max(self.load, os.getloadavg()[0])
+    def after_epoch(self): self.peak_load = max(self.peak_load, os.getloadavg()[0])
 
 def _cpu_s():
     "CPU-seconds of this process and its finished children (the loader workers)"
@@ -219,7 +219,7 @@ def run_regime(name, path, arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, 
             calib = learn.validate_sizes(szs, dl=rep, calibrate=True, n_batches=20, calib_dl=get_dls(bs, max(szs)).train).to_dict('list')  # FixRes
     mix = reg['mix'](len(dls.train_ds), len(dls.train))
     return dict(regime=name, seed=seed, epochs=epochs, wall_s=wall, train_s=train, cpu_s=cpu_s, img_s=timer.n/train,
-                px=mix_cost(mix, size), top1=top1, tune_top1=tune, ece=ece_, max_size=list(timer.max_size), load=timer.load,
+                px=mix_cost(mix, size), top1=top1, tune_top1=tune, ece=ece_, max_size=list(timer.max_size), load=timer.peak_load,
                 cores=os.cpu_count(), pinned=len(os.sched_getaffinity(0)), curve=curve, calib=calib)
 
 def _top1_ece(learn, dl, size):
