@@ -97,7 +97,7 @@ def _ramp(size, epochs, increase_by=8, start=0.25, finish=0.75, **kw):
     cb = ProgressiveResize(initial_size=0.5, start=start, finish=finish, increase_by=increase_by, final_size=size)
     def mix(n, nb):
         c = Counter(sched(i/(nb*epochs))[0] for i in range(nb*epochs))
-        return {s: k*epochs/(nb*epochs) for s,k in c.items()}
+        return {s: k/nb for s,k in c.items()}
     return dict(cbs=[cb], mix=mix)
 
 def _half_first(size, epochs): e1 = max(1, epochs//2); return e1, {size//2: e1, **({size: epochs-e1} if epochs>e1 else {})}
@@ -214,9 +214,9 @@ def run_regime(name, path, arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, 
         curve = calib = None
         if test_sizes:
             szs = [round(size*f) for f in test_sizes]
-            rep = get_dls(bs, max(szs)).report    # test images at the largest test size, shrunk on the device
-            curve = learn.validate_sizes(szs, dl=rep).to_dict('list')             # accuracy and ECE across test sizes
-            calib = learn.validate_sizes(szs, dl=rep, calibrate=True, n_batches=20, calib_dl=get_dls(bs, max(szs)).train).to_dict('list')  # FixRes
+            cdls = get_dls(bs, max(szs))    # test images at the largest test size, shrunk on the device
+            curve = learn.validate_sizes(szs, dl=cdls.report).to_dict('list')     # accuracy and ECE across test sizes
+            calib = learn.validate_sizes(szs, dl=cdls.report, calibrate=True, n_batches=20, calib_dl=cdls.train).to_dict('list')  # FixRes
     mix = reg['mix'](len(dls.train_ds), len(dls.train))
     return dict(regime=name, seed=seed, epochs=epochs, wall_s=wall, train_s=train, cpu_s=cpu_s, img_s=timer.n/train,
                 px=mix_cost(mix, size), top1=top1, tune_top1=tune, ece=ece_, max_size=list(timer.max_size), load=timer.peak_load,
@@ -227,7 +227,10 @@ def _top1_ece(learn, dl, size):
     probs,targs = learn.get_preds(dl=dl, cbs=ResizeTo(size))
     return float((probs.argmax(1)==targs).float().mean()),ece(probs, targs)
 
-def _on(dls, cpu): return dls.cpu() if cpu else dls
+def _on(dls, cpu):
+    "`dls` on the CPU if `cpu`, its `report` loader too (made before the move)"
+    if cpu: dls.cpu(); dls.report.to(torch.device('cpu'))
+    return dls
 
 # %% ../nbs/06_bench.ipynb #e83c1f99
 def mean_std(xs):
