@@ -20,6 +20,7 @@ from .data import make_synthetic
 from .stages import *
 from .mixsize import *
 from .evaluate import *
+from .regularization import SizeScaled
 
 # %% auto #0
 __all__ = ['xresnet_archs', 'bench_regimes', 'budgets', 'bench_path', 'bench_dls', 'bench_learner', 'mix_cost', 'budget_epochs',
@@ -124,18 +125,26 @@ def _plan_mix(cb, size, bs, epochs):
         return dict(c)
     return mix
 
-def _mixsize(size, epochs, bs, mode='B+', **kw):
+def _mixsize(size, epochs, bs, mode='B+', extra=(), **kw):
     sizes = [max(8, round(size*s/224/8)*8) for s in (256,224,128,96)]
     cb = MixSize(sizes=sizes, probs=[.1,.1,.6,.2], mode=mode, base_size=size, base_bs=bs)
-    return dict(cbs=[cb], mix=_plan_mix(cb, size, bs, epochs))
+    return dict(cbs=[cb, *[f() for f in extra]], mix=_plan_mix(cb, size, bs, epochs))
 
-def _multiscale(size, epochs, bs, **kw):
+def _multiscale(size, epochs, bs, curriculum=True, extra=(), **kw):
     cb = MultiScale(min_size=size//2, max_size=size*5//4, base_size=size, base_bs=bs, divisor=8,
-                    curriculum=cvnets_curriculum(max_size=size*5//4))
-    return dict(cbs=[cb], mix=_plan_mix(cb, size, bs, epochs))
+                    curriculum=cvnets_curriculum(max_size=size*5//4) if curriculum else None)
+    return dict(cbs=[cb, *[f() for f in extra]], mix=_plan_mix(cb, size, bs, epochs))
+
+def _ramp_ss(size, epochs, **kw):
+    "The ramp with the head's last dropout (`model.1.7` of a `vision_learner`) from 0.1 at half size to its 0.5, as EfficientNetV2"
+    reg = _ramp(size, epochs, **kw)
+    return dict(reg, cbs=reg['cbs']+[SizeScaled('model.1.7.p', 0.1, 0.5)])
 
 bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsize=_mixsize, multiscale=_multiscale,
-                     **{'ramp-late': partial(_ramp, start=0.5, finish=0.8), 'mixsize-d': partial(_mixsize, mode='D+')})
+                     **{'ramp-late': partial(_ramp, start=0.5, finish=0.8), 'mixsize-d': partial(_mixsize, mode='D+'),
+                        'mixsize-gs': partial(_mixsize, extra=[GradSmooth]), 'mixsize-sqrt': partial(_mixsize, extra=[BatchScaledLR]),
+                        'multiscale-flat': partial(_multiscale, curriculum=False),
+                        'multiscale-sqrt': partial(_multiscale, extra=[BatchScaledLR]), 'ramp-ss': _ramp_ss})
 
 # %% ../nbs/06_bench.ipynb #9a807078
 def mix_cost(mix, size, cost=None):
@@ -211,16 +220,19 @@ def run_regime(name, path, arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, 
     with learn.no_bar(), learn.no_logging():
         top1,ece_ = _top1_ece(learn, dls.report, size)                             # the report split, loaded at the full size
         tune = _top1_ece(learn, dls.valid, size)[0] if holdout else None           # the held-out part of train/, to tune on
-        curve = calib = None
+        curve = calib = tune_curve = tune_calib = None
         if test_sizes:
             szs = [round(size*f) for f in test_sizes]
             cdls = get_dls(bs, max(szs))    # test images at the largest test size, shrunk on the device
             curve = learn.validate_sizes(szs, dl=cdls.report).to_dict('list')     # accuracy and ECE across test sizes
             calib = learn.validate_sizes(szs, dl=cdls.report, calibrate=True, n_batches=20, calib_dl=cdls.train).to_dict('list')  # FixRes
+            if holdout:     # the same on the held-out photos, to choose a test size on
+                tune_curve = learn.validate_sizes(szs, dl=cdls.valid).to_dict('list')
+                tune_calib = learn.validate_sizes(szs, dl=cdls.valid, calibrate=True, n_batches=20, calib_dl=cdls.train).to_dict('list')
     mix = reg['mix'](len(dls.train_ds), len(dls.train))
     return dict(regime=name, seed=seed, epochs=epochs, wall_s=wall, train_s=train, cpu_s=cpu_s, img_s=timer.n/train,
                 px=mix_cost(mix, size), top1=top1, tune_top1=tune, ece=ece_, max_size=list(timer.max_size), load=timer.peak_load,
-                cores=os.cpu_count(), pinned=len(os.sched_getaffinity(0)), curve=curve, calib=calib)
+                cores=os.cpu_count(), pinned=len(os.sched_getaffinity(0)), curve=curve, calib=calib, tune_curve=tune_curve, tune_calib=tune_calib)
 
 def _top1_ece(learn, dl, size):
     "Top-1 and ECE of `learn` on `dl` at `size`, from one pass"
@@ -431,7 +443,7 @@ def plot_results(df, rows, epochs, size, fname=None):
 @call_parse
 def main(
     data:str='synthetic',     # 'synthetic' (made offline), 'imagenette' (downloads), or an ImageNet-style folder
-    regimes:str='fixed,ramp', # Comma-separated, of fixed, book, ramp, stages, mixsize, multiscale, ramp-late, mixsize-d; `fixed` always runs
+    regimes:str='fixed,ramp', # Comma-separated, of fixed, book, ramp, stages, mixsize, multiscale and the variants in `bench_regimes`; `fixed` always runs
     arch:str='xresnet18',     # fastai xresnet name, or a timm model name when timm is installed
     epochs:int=5,             # Epochs of the fixed-size baseline, and the budget every regime gets (see --budget)
     size:int=64,              # Final (full) image size

@@ -15,7 +15,7 @@ from .progressive import in_fit, on_fit_end, add_column, log_column, fmt_size, p
 # %% auto #0
 __all__ = ['Step', 'BatchPlan', 'bucket_snap', 'MixSizePlan', 'mixsize_plan', 'make_divisible', 'MultiScalePlan',
            'multiscale_plan', 'cvnets_curriculum', 'plan_cost', 'PlanDL', 'plan_dl', 'PlanCallback', 'MixSize',
-           'MultiScale', 'GradSmooth', 'calibrate_bn']
+           'MultiScale', 'GradSmooth', 'BatchScaledLR', 'calibrate_bn']
 
 # %% ../nbs/04_mixsize.ipynb #0d0e344e
 Step = namedtuple('Step', 'h w bs dups')
@@ -396,6 +396,30 @@ class GradSmooth(Callback):
         self.r = norm if self.r is None else self.beta*self.r + (1-self.beta)*norm
         if norm>0:
             for g in gs: g.mul_(self.r/norm)
+
+# %% ../nbs/04_mixsize.ipynb #fa1ffbb9
+class BatchScaledLR(Callback):
+    "Scale each training step's learning rates by `(bs/base_bs)**power`: 1 is linear, 0.5 square-root scaling"
+    order,_stateattrs = 61,('lrs',)     # after `ParamScheduler` (60) set this step's hypers
+    def __init__(self, power:float=0.5, base_bs:int=None):
+        check_arg(isinstance(power, numbers.Real) and not isinstance(power, bool) and 0<=power<=1, 'power', power,
+                  "pass 1 (linear), 0.5 (square root), or a number in between")
+        if base_bs is not None: _check_bs(base_bs)
+        store_attr(); self.lrs,self.bbs = None,None
+    def before_fit(self):
+        self.bbs = None
+        if not in_fit(self.learn): return
+        pc = first(self.learn.cbs, lambda c: isinstance(c, PlanCallback) and c.active)
+        self.bbs = ifnone(self.base_bs, pc.plan.base_bs*getattr(pc.plan, 'base_dups', 1) if pc else base_dl(self.dls.train).bs)
+        on_fit_end(self.learn, self._restore)
+    def before_batch(self):
+        if not (self.training and self.bbs): return
+        f = (find_bs(self.yb)/self.bbs)**self.power
+        self.lrs = [h['lr'] for h in self.opt.hypers]
+        self.opt.set_hyper('lr', [lr*f for lr in self.lrs])
+    def after_batch(self): self._restore()
+    def _restore(self):
+        if self.lrs is not None: self.opt.set_hyper('lr', self.lrs); self.lrs = None
 
 # %% ../nbs/04_mixsize.ipynb #54985ef1
 def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinear'):
