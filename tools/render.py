@@ -1,0 +1,19 @@
+"Run notebooks and write their outputs back, so they read as docs on GitHub: `python tools/render.py nbs/02_progressive.ipynb ...`"
+import sys, nbdev.test as nt
+from pathlib import Path
+from fastcore.script import call_parse
+
+@call_parse
+def main(fns:str,              # Notebooks to run, comma-separated or as several arguments
+         *more:str,
+         all_cells:bool=False, # Also run the `#| eval: false` cells (real-data training): only where the data is
+         dpi:int=50,           # Figure dpi (the inline backend draws at twice this)
+        ):
+    "Execute each notebook as `nbdev-test` does and save its outputs (only when every cell passed)"
+    import matplotlib as mpl; mpl.rcParams['figure.dpi'] = dpi      # the notebooks' process: small images, modest notebooks
+    if all_cells: nt._skip_cell = lambda nb,*a,**k: (lambda c: c.cell_type!='code')
+    ok = True
+    for fn in [f for o in (fns,)+more for f in o.split(',') if f]:
+        res,t = nt.test_nb(Path(fn).resolve(), save=True, do_print=True)
+        print(f"{'rendered' if res else 'FAILED, not saved'}: {fn} ({t:.0f} s)", flush=True); ok &= res
+    sys.exit(0 if ok else 1)
