@@ -10,7 +10,10 @@ def main(fns:str,              # Notebooks to run, comma-separated or as several
          dpi:int=50,           # Figure dpi (the inline backend draws at twice this)
         ):
     "Execute each notebook as `nbdev-test` does and save its outputs (only when every cell passed)"
-    import matplotlib as mpl; mpl.rcParams['figure.dpi'] = dpi      # the notebooks' process: small images, modest notebooks
+    import matplotlib as mpl, warnings, fastprogress.fastprogress as fp
+    mpl.rcParams['figure.dpi'] = dpi                       # the notebooks run in this process: small images, modest notebooks
+    fp.NO_BAR,fp.ConsoleProgressBar.fill = True,''           # fastai's tables without the console progress bars
+    warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*')     # fastai's import on torch 2.14: noise
     if all_cells: nt._skip_cell = lambda nb,*a,**k: (lambda c: c.cell_type!='code')
     ok = True
     for fn in [f for o in (fns,)+more for f in o.split(',') if f]:
