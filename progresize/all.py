@@ -9,17 +9,20 @@ __all__ = []
 from .schedule import *
 from .data import *
 from .resize import *
+from .core import *
 from .progressive import *
 from .stages import *
 from .mixsize import *
+from .calibrate import *
 from .evaluate import *
 from .compat import *
 from .regularization import *
 from .distributed import *
-import progresize.schedule, progresize.data, progresize.resize, progresize.progressive, progresize.stages, progresize.mixsize, progresize.evaluate
+import progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.stages, progresize.mixsize
+import progresize.calibrate, progresize.evaluate
 import progresize.compat, progresize.regularization, progresize.distributed
 
 # %% ../nbs/99_all.ipynb #5177bfd4
-__all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.progressive, progresize.stages,
-                       progresize.mixsize, progresize.evaluate, progresize.compat, progresize.regularization, progresize.distributed)
+__all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.stages,
+                       progresize.mixsize, progresize.calibrate, progresize.evaluate, progresize.compat, progresize.regularization, progresize.distributed)
        for n in m.__all__]

@@ -15,10 +15,12 @@ import fastai.vision.models.xresnet as xres
 from copy import deepcopy
 from .schedule import *
 from .resize import *
+from .core import *
 from .progressive import *
 from .data import make_synthetic
 from .stages import *
 from .mixsize import *
+from .calibrate import *
 from .evaluate import *
 from .regularization import SizeScaled
 

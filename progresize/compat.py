@@ -6,7 +6,7 @@
 from __future__ import annotations
 from collections import Counter
 from fastai.vision.all import *
-from .progressive import in_fit, fmt_size
+from .core import in_fit, fmt_size
 from .schedule import area
 
 # %% auto #0

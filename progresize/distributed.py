@@ -28,7 +28,7 @@ def _before_fit(self):
     "fastai's `DistributedTrainer.before_fit`, remembering the `DataLoaders` whose loaders it wraps"
     self.wrapped_dls = self.learn.dls
     _before_fit.fastai(self)
-    from .progressive import in_fit, on_fit_end     # here: `progressive` imports this module (through `resize`)
+    from .core import in_fit, on_fit_end     # here: `core` imports this module (through `resize`)
     if in_fit(self.learn): on_fit_end(self.learn, self._unwrap)       # also when the fit raises, which skips `after_fit`
 
 def _after_fit(self):

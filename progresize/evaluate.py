@@ -9,8 +9,8 @@ import time
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
-from .progressive import resize_learn_batch, fmt_size
-from .mixsize import calibrate_bn
+from .core import resize_learn_batch, fmt_size
+from .calibrate import calibrate_bn
 
 # %% auto #0
 __all__ = ['ece', 'ResizeTo', 'plot_size_curve']

@@ -6,16 +6,15 @@
 from __future__ import annotations
 import math, random, numbers
 from collections import namedtuple
-from .progressive import SizeCallback
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
-from .progressive import in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing, preallocate
+from .core import SizeCallback, in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing, preallocate
 
 # %% auto #0
 __all__ = ['Step', 'BatchPlan', 'bucket_snap', 'MixSizePlan', 'mixsize_plan', 'make_divisible', 'MultiScalePlan',
            'multiscale_plan', 'cvnets_curriculum', 'plan_cost', 'PlanDL', 'plan_dl', 'PlanCallback', 'MixSize',
-           'MultiScale', 'GradSmooth', 'BatchScaledLR', 'calibrate_bn']
+           'MultiScale', 'GradSmooth', 'BatchScaledLR']
 
 # %% ../nbs/04_mixsize.ipynb #0d0e344e
 Step = namedtuple('Step', 'h w bs dups')
@@ -400,7 +399,7 @@ class GradSmooth(Callback):
 # %% ../nbs/04_mixsize.ipynb #fa1ffbb9
 class BatchScaledLR(Callback):
     "Scale each training step's learning rates by `(bs/base_bs)**power`: 1 is linear, 0.5 square-root scaling"
-    order,_stateattrs = 61,('lrs',)     # after `ParamScheduler` (60) set this step's hypers
+    order,_stateattrs,lrs,bbs = 61,('lrs',),None,None     # after `ParamScheduler` (60) set this step's hypers; never pickled
     def __init__(self, power:float=0.5, base_bs:int=None):
         check_arg(isinstance(power, numbers.Real) and not isinstance(power, bool) and 0<=power<=1, 'power', power,
                   "pass 1 (linear), 0.5 (square root), or a number in between")
@@ -420,34 +419,3 @@ class BatchScaledLR(Callback):
     def after_batch(self): self._restore()
     def _restore(self):
         if self.lrs is not None: self.opt.set_hyper('lr', self.lrs); self.lrs = None
-
-# %% ../nbs/04_mixsize.ipynb #54985ef1
-def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinear'):
-    "Recompute BatchNorm statistics of `learn.model` at `size` from `n_batches` augmented training batches"
-    check_arg(is_int(n_batches) and n_batches>=1, 'n_batches', n_batches, "pass an int >= 1")
-    if size is not None: size = to_size(size)
-    m,dl = learn.model,ifnone(dl, learn.dls.train)
-    bns = [o for o in m.modules() if isinstance(o, nn.modules.batchnorm._BatchNorm)]
-    flags,moms = [(o, o.training) for o in m.modules()],[(o, o.momentum) for o in bns]
-    rs = BatchResizer(dl, mode) if size is not None else None
-    dev = next(m.parameters()).device
-    stats = [(t, t.clone()) for o in bns for t in o.buffers()]
-    try:
-        for o in bns: o.momentum = None; o.reset_running_stats()
-        m.train()
-        if rs is not None: rs.set(size)
-        with torch.no_grad():
-            for i,b in enumerate(dl):
-                if rs is not None: b = rs(b, size)
-                xb,_ = split_batch(learn, to_device(b, dev))
-                m(*xb)
-                if i+1>=n_batches: break
-    except BaseException:                       # a failing loader: the statistics go back as they were, not reset
-        with torch.no_grad():
-            for t,v in stats: t.copy_(v)
-        raise
-    finally:
-        for o,f in flags: o.training = f
-        for o,v in moms: o.momentum = v
-        if rs is not None: rs.restore()
-    return learn

@@ -9,7 +9,8 @@ import math, numbers
 from torch.distributions import Beta
 from fastai.vision.all import *
 from .schedule import *
-from .progressive import in_fit, on_fit_end, ProgressiveResize
+from .core import in_fit, on_fit_end
+from .progressive import ProgressiveResize
 from .stages import StagedResize, stage_schedule
 from .mixsize import PlanCallback
 

@@ -9,6 +9,7 @@ import time, warnings, numbers, itertools, bisect
 from fastai.vision.all import *
 from .schedule import *
 from .resize import base_dl
+from .core import *
 from .progressive import *
 
 # %% auto #0
