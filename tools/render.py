@@ -2,6 +2,15 @@
 import sys, nbdev.test as nt
 from pathlib import Path
 from fastcore.script import call_parse
+import json
+
+def drop_blank(fn):
+    "Remove the outputs that are only whitespace (fastai's silenced progress bars leave `\\r`s) from notebook `fn`"
+    nb = json.loads(Path(fn).read_text())
+    blank = lambda o: o.get('output_type')=='stream' and not ''.join(o.get('text', [])).strip()
+    for c in nb['cells']:
+        if 'outputs' in c: c['outputs'] = [o for o in c['outputs'] if not blank(o)]
+    Path(fn).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
 
 @call_parse
 def main(fns:str,              # Notebooks to run, comma-separated or as several arguments
@@ -18,5 +27,6 @@ def main(fns:str,              # Notebooks to run, comma-separated or as several
     ok = True
     for fn in [f for o in (fns,)+more for f in o.split(',') if f]:
         res,t = nt.test_nb(Path(fn).resolve(), save=True, do_print=True)
+        if res: drop_blank(fn)
         print(f"{'rendered' if res else 'FAILED, not saved'}: {fn} ({t:.0f} s)", flush=True); ok &= res
     sys.exit(0 if ok else 1)
