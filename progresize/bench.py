@@ -138,9 +138,9 @@ def _multiscale(size, epochs, bs, curriculum=True, extra=(), **kw):
     return dict(cbs=[cb, *[f() for f in extra]], mix=_plan_mix(cb, size, bs, epochs))
 
 def _ramp_ss(size, epochs, **kw):
-    "The ramp with the head's last dropout (`model.1.7` of a `vision_learner`) from 0.1 at half size to its 0.5, as EfficientNetV2"
+    "The ramp with the xresnet head's dropout (`model.10`, 0 by default) from 0 at half size to 0.25 at full size, as EfficientNetV2 scales it"
     reg = _ramp(size, epochs, **kw)
-    return dict(reg, cbs=reg['cbs']+[SizeScaled('model.1.7.p', 0.1, 0.5)])
+    return dict(reg, cbs=reg['cbs']+[SizeScaled('model.10.p', 0., 0.25)])
 
 bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsize=_mixsize, multiscale=_multiscale,
                      **{'ramp-late': partial(_ramp, start=0.5, finish=0.8), 'mixsize-d': partial(_mixsize, mode='D+'),
