@@ -28,7 +28,7 @@ __all__ = ['xresnet_archs', 'bench_regimes', 'budgets', 'bench_path', 'bench_dls
            'bench_warnings', 'results_md', 'plot_results', 'main']
 
 # %% ../nbs/06_bench.ipynb #8f57420b
-def bench_path(data:str='synthetic', n_synth:int=500, synth_size:int=64):
+def bench_path(data:str='synthetic', n_synth:int=400, synth_size:int=64):
     "The ImageNet-style folder for `data`: 'synthetic', 'imagenette', or a path with `train/` and `val/`"
     if data=='synthetic': return make_synthetic(n_train=n_synth, n_valid=n_synth//4, size=synth_size, n_classes=10)
     if data=='imagenette': return untar_data(URLs.IMAGENETTE_160)
