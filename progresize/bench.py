@@ -30,7 +30,7 @@ __all__ = ['xresnet_archs', 'bench_regimes', 'budgets', 'bench_path', 'bench_dls
            'bench_warnings', 'results_md', 'plot_results', 'main']
 
 # %% ../nbs/06_bench.ipynb #8f57420b
-def bench_path(data:str='synthetic', n_synth:int=1000, synth_size:int=64):
+def bench_path(data:str='synthetic', n_synth:int=400, synth_size:int=64):
     "The ImageNet-style folder for `data`: 'synthetic', 'imagenette', or a path with `train/` and `val/`"
     if data=='synthetic': return make_synthetic(n_train=n_synth, n_valid=n_synth//4, size=synth_size, n_classes=10)
     if data=='imagenette': return untar_data(URLs.IMAGENETTE_160)
@@ -286,7 +286,7 @@ def _interp(tpi):
     ks = sorted(tpi, key=area)
     return lambda s: float(np.interp(area(s), [area(k) for k in ks], [tpi[k] for k in ks]))
 
-def bench(data='synthetic', regimes=('fixed','ramp'), arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, seeds=(0,),
+def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','multiscale'), arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, seeds=(0,),
           subset=None, out='bench_out', cpu=False, budget='epochs', baseline_epochs=None, holdout=0., test_sizes=(0.5,0.75,1,1.25)):
     "Run `fixed` (at `epochs` and at each of `baseline_epochs`) and each of `regimes` for every seed; write `out/results.md`"
     check_arg(is_int(epochs) and epochs>=1, 'epochs', epochs, "pass at least 1 epoch")
@@ -418,10 +418,13 @@ def results_md(df, rows, epochs:int):
         for r in rows:
             acc.setdefault(_label(r, epochs), []).append(r[k]['accuracy'])
         curves[k] = {lab: np.mean(v, 0) for lab,v in acc.items()}
-    szs = rows[0]['curve']['size']
+    szs,size = rows[0]['curve']['size'],rows[0]['cfg']['size']
     cm = lambda c: '\n'.join(['| regime | ' + ' | '.join(map(str, szs)) + ' |', '|---'*(len(szs)+1) + '|'] +
                              [f'| {lab} | ' + ' | '.join(f'{a:.3f}' for a in v) + ' |' for lab,v in c.items()])
-    return (body + '\n\nTop-1 by test size (px), mean over seeds:\n\n' + cm(curves['curve']) +
+    why = (f"Top-1 by test size (px), mean over seeds. The test images are loaded once at the largest test size and shrunk "
+           f"on the device with `F.interpolate`, while `top1` above loaded them with PIL at {size} px as training did: so at "
+           f"{size} px the two can differ by a few points:")
+    return (body + '\n\n' + why + '\n\n' + cm(curves['curve']) +
             '\n\nTop-1 by test size after `calibrate_bn` at that size (FixRes):\n\n' + cm(curves['calib']))
 
 def plot_results(df, rows, epochs, size, fname=None):
@@ -445,7 +448,7 @@ def plot_results(df, rows, epochs, size, fname=None):
 @call_parse
 def main(
     data:str='synthetic',     # 'synthetic' (made offline), 'imagenette' (downloads), or an ImageNet-style folder
-    regimes:str='fixed,ramp', # Comma-separated, of fixed, book, ramp, stages, mixsize, multiscale and the variants in `bench_regimes`; `fixed` always runs
+    regimes:str='fixed,book,ramp,stages,mixsize,multiscale', # Comma-separated, of these and the variants in `bench_regimes`; `fixed` always runs
     arch:str='xresnet18',     # fastai xresnet name, or a timm model name when timm is installed
     epochs:int=5,             # Epochs of the fixed-size baseline, and the budget every regime gets (see --budget)
     size:int=64,              # Final (full) image size
