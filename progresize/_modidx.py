@@ -11,6 +11,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'progresize.bench._check_arch': ('bench.html#_check_arch', 'progresize/bench.py'),
                                   'progresize.bench._cpu_s': ('bench.html#_cpu_s', 'progresize/bench.py'),
                                   'progresize.bench._fixed': ('bench.html#_fixed', 'progresize/bench.py'),
+                                  'progresize.bench._fixed_dropout': ('bench.html#_fixed_dropout', 'progresize/bench.py'),
                                   'progresize.bench._fmt_cmp': ('bench.html#_fmt_cmp', 'progresize/bench.py'),
                                   'progresize.bench._fmt_iso': ('bench.html#_fmt_iso', 'progresize/bench.py'),
                                   'progresize.bench._frac': ('bench.html#_frac', 'progresize/bench.py'),

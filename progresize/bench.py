@@ -142,11 +142,17 @@ def _ramp_ss(size, epochs, **kw):
     reg = _ramp(size, epochs, **kw)
     return dict(reg, cbs=reg['cbs']+[SizeScaled('model.10.p', 0., 0.25)])
 
+def _fixed_dropout(size, epochs, **kw):
+    "Fixed size with the xresnet head's dropout at 0.25 throughout: the baseline's control for `ramp-ss`"
+    def fit(learn, epochs, lr): learn.model[10].p = 0.25; learn.fit_one_cycle(epochs, lr)
+    return dict(_fixed(size, epochs), fit=fit)
+
 bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsize=_mixsize, multiscale=_multiscale,
                      **{'ramp-late': partial(_ramp, start=0.5, finish=0.8), 'mixsize-d': partial(_mixsize, mode='D+'),
                         'mixsize-gs': partial(_mixsize, extra=[GradSmooth]), 'mixsize-sqrt': partial(_mixsize, extra=[BatchScaledLR]),
                         'multiscale-flat': partial(_multiscale, curriculum=False),
-                        'multiscale-sqrt': partial(_multiscale, extra=[BatchScaledLR]), 'ramp-ss': _ramp_ss})
+                        'multiscale-sqrt': partial(_multiscale, extra=[BatchScaledLR]), 'ramp-ss': _ramp_ss,
+                        'fixed-dropout': _fixed_dropout})
 
 # %% ../nbs/06_bench.ipynb #9a807078
 def mix_cost(mix, size, cost=None):
