@@ -137,14 +137,16 @@ def _multiscale(size, epochs, bs, curriculum=True, extra=(), **kw):
                     curriculum=cvnets_curriculum(max_size=size*5//4) if curriculum else None)
     return dict(cbs=[cb, *[f() for f in extra]], mix=_plan_mix(cb, size, bs, epochs))
 
+_xres_dropout = 'model.10.p'     # the `p` of the xresnet head's dropout (0 by default), from the Learner
+
 def _ramp_ss(size, epochs, **kw):
-    "The ramp with the xresnet head's dropout (`model.10`, 0 by default) from 0 at half size to 0.25 at full size, as EfficientNetV2 scales it"
+    "The ramp with the xresnet head's dropout from 0 at half size to 0.25 at full size, as EfficientNetV2 scales it"
     reg = _ramp(size, epochs, **kw)
-    return dict(reg, cbs=reg['cbs']+[SizeScaled('model.10.p', 0., 0.25)])
+    return dict(reg, cbs=reg['cbs']+[SizeScaled(_xres_dropout, 0., 0.25)])
 
 def _fixed_dropout(size, epochs, **kw):
     "Fixed size with the xresnet head's dropout at 0.25 throughout: the baseline's control for `ramp-ss`"
-    def fit(learn, epochs, lr): learn.model[10].p = 0.25; learn.fit_one_cycle(epochs, lr)
+    def fit(learn, epochs, lr): learn.model[10].p = 0.25; learn.fit_one_cycle(epochs, lr)     # `_xres_dropout`
     return dict(_fixed(size, epochs), fit=fit)
 
 bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsize=_mixsize, multiscale=_multiscale,

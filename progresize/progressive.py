@@ -4,10 +4,7 @@
 
 # %% ../nbs/02_progressive.ipynb #932d0ddb
 from __future__ import annotations
-import functools, contextlib, warnings, weakref, sys, os, PIL.Image
 from fastai.vision.all import *
-from fastai.callback.fp16 import MixedPrecision
-import fastai, fastcore, progresize
 from .schedule import *
 from .resize import *
 from .core import *
