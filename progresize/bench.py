@@ -67,6 +67,12 @@ def bench_dls(path, bs:int=64, size:int=64, subset:float=None, seed:int=0, num_w
     if holdout:       # a seeded part of train/ to tune on; val/ is then only reported on
         tr = sorted(f for f in files if not is_val(f))
         tune = set(random.Random(seed+1).sample(tr, round(holdout*len(tr))))
+    n_val = sum(map(is_val, files)); n_train = len(files)-n_val-len(tune)
+    for what,k in (('training', n_train), ('validation (val/)', n_val), ('held-out', len(tune) if holdout else 1)):
+        check_arg(k>0, 'subset' if subset is not None else 'holdout', ifnone(subset, holdout), f"it leaves no {what} images "
+                  f"({n_train} training, {n_val} val/, {len(tune)} held out of {len(files)}): pass a larger fraction")
+    check_arg(bs<=n_train, 'bs', bs, f"it is larger than the {n_train} training images, so an epoch would have no batch (the "
+              f"training loader drops a last, partial batch): pass a batch size <= {n_train}, or use more images")
     split = (lambda f: f in tune) if holdout else is_val
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=lambda _: L(f for f in files if holdout==0 or not is_val(f)),
                        get_y=parent_label, splitter=FuncSplitter(split), item_tfms=Resize(size),
@@ -289,6 +295,19 @@ def _ints(v, name, lo=0):
     check_arg(vs and all(o>=lo for o in vs), name, v, f"pass comma-separated ints >= {lo}, e.g. " + ('0,1,2' if lo==0 else '2,4,8'))
     return vs
 
+def _save_run(f, r):
+    "Write run `r` to `f` atomically: a bench killed while writing leaves the old file or none, never half of one"
+    tmp = f.with_name(f.name+'.tmp')
+    tmp.write_text(json.dumps(r)); os.replace(tmp, f)
+
+def _load_run(f):
+    "The run recorded in `f`, or None when there is none; a corrupt file is named in a warning and run again"
+    if not f.exists(): return None
+    try: return json.loads(f.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        warn_user(f"{f} is not a complete run record ({type(e).__name__}: {e}): running it again")
+        return None
+
 def _interp(tpi):
     "Seconds per image at any size, interpolated by area from the probed sizes `tpi`"
     ks = sorted(tpi, key=area)
@@ -310,8 +329,15 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
     for r in regimes: check_arg(r in bench_regimes, 'regimes', r, f"unknown regime: pass some of {', '.join(bench_regimes)}")
     regimes = [r for r in dict.fromkeys(regimes) if r!='fixed']        # fixed always runs: every ratio is to it
     _check_arch(arch)
+    test_sizes = list(test_sizes or [])
+    for f in test_sizes:
+        check_arg(isinstance(f, numbers.Real) and not isinstance(f, bool) and round(size*f)>=8, 'test_sizes', f,
+                  f"a test size is a multiple of `size`={size} that must give at least 8 px (here {size}*{f} = {size*f:g}): "
+                  "pass larger multiples, e.g. 0.5,1,1.25, or none")
+    out = Path(out)
+    check_arg(not out.exists() or out.is_dir(), 'out', str(out), "it is a file: pass a folder for results.md, results.png and runs/")
     path = bench_path(data)
-    out = Path(out); (out/'runs').mkdir(parents=True, exist_ok=True)
+    (out/'runs').mkdir(parents=True, exist_ok=True)
     cfg = dict(data=str(path), arch=arch, size=size, bs=bs, lr=lr, subset=subset, holdout=holdout, cpu=cpu, test_sizes=list(test_sizes))
     dls = bench_dls(path, bs=bs, size=size, subset=subset, holdout=holdout)
     n,nb,warm,cost = len(dls.train_ds),len(dls.train),[True],None
@@ -320,9 +346,9 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
         cost = _interp(time_per_image(bench_learner(dls, arch).model, sorted(szs), bs))
     def run(name, e, seed):
         f = out/'runs'/f'{name}_e{e}_s{seed}.json'          # one file per run: an interrupted bench resumes where it stopped
-        if f.exists() and (r := json.loads(f.read_text())).get('cfg')==cfg: return r
+        if (r := _load_run(f)) is not None and r.get('cfg')==cfg: return r
         r = run_regime(name, path, arch, e, size, bs, lr, seed, subset, cpu, holdout=holdout, test_sizes=test_sizes, warmup=warm.pop() if warm else False)
-        r['cfg'] = cfg; f.write_text(json.dumps(r))
+        r['cfg'] = cfg; _save_run(f, r)
         return r
     rows = []
     for seed in seeds:

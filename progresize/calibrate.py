@@ -7,18 +7,31 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
-from .core import split_batch
+from .core import loop_batch, warn_user
 
 # %% auto #0
 __all__ = ['calibrate_bn']
 
 # %% ../nbs/04a_calibrate.ipynb #54985ef1
+def _n_batches(dl):
+    "The number of batches `dl` yields, or None if it can't tell"
+    try: return len(dl)
+    except TypeError: return None
+
 def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinear'):
     "Recompute BatchNorm statistics of `learn.model` at `size` from `n_batches` augmented training batches"
     check_arg(is_int(n_batches) and n_batches>=1, 'n_batches', n_batches, "pass an int >= 1")
     if size is not None: size = to_size(size)
     m,dl = learn.model,ifnone(dl, learn.dls.train)
     bns = [o for o in m.modules() if isinstance(o, nn.modules.batchnorm._BatchNorm)]
+    if not bns:
+        warn_user(f"`calibrate_bn` changed nothing: the model has no BatchNorm layer (its normalisation, e.g. GroupNorm or "
+                  "LayerNorm, keeps no running statistics). Skip the calibration for this model.")
+        return learn
+    empty = lambda: arg_error('dl', f"{type(dl).__name__} with no batches", "calibration needs batches of training images, and "
+        "this loader has none (a `load_learner` learner's train loader is empty; a small set with `drop_last` can be too): pass "
+        "one with `dl=` (`calib_dl=` in `validate_sizes`), e.g. `learn.dls.test_dl(files)` over training images")
+    if _n_batches(dl)==0: raise empty()
     flags,moms = [(o, o.training) for o in m.modules()],[(o, o.momentum) for o in bns]
     rs = BatchResizer(dl, mode) if size is not None else None
     dev = next(m.parameters()).device
@@ -27,12 +40,14 @@ def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinea
         for o in bns: o.momentum = None; o.reset_running_stats()
         m.train()
         if rs is not None: rs.set(size)
+        i = -1
         with torch.no_grad():
             for i,b in enumerate(dl):
                 if rs is not None: b = rs(b, size)
-                xb,_ = split_batch(learn, to_device(b, dev))
+                xb,_ = loop_batch(learn, b)        # as fastai's loop hands it over: plain tensors (a compiled model needs them)
                 m(*xb)
                 if i+1>=n_batches: break
+        if i<0: raise empty()                   # a loader that can't tell its length, and yielded nothing
     except BaseException:                       # a failing loader: the statistics go back as they were, not reset
         with torch.no_grad():
             for t,v in stats: t.copy_(v)

@@ -94,10 +94,15 @@ def warn_user(msg, cls=UserWarning):
     warnings.warn(msg, cls, stacklevel=n)
 
 def peek_batch(dl):
-    "One batch of `dl`, drawn without changing the random state"
+    "One batch of `dl`, drawn without changing the random state: the global generators' nor the loader's own `dl.rng`"
     check_arg(hasattr(dl, 'one_batch'), 'dl', type(dl).__name__, "pass a fastai `DataLoader`, e.g. `learn.dls.train`")
     dl = base_dl(dl)      # `distrib_ctx` wraps the loaders before `before_fit`; the wrapper can't `one_batch` until iterated
-    with preserve_rng(): return dl.one_batch()
+    rng = getattr(dl, 'rng', None)
+    st = rng.getstate() if rng is not None else None
+    try:
+        with preserve_rng(): return dl.one_batch()
+    finally:                 # iterating re-seeds `dl.rng` from itself: the next epoch would shuffle otherwise than without us
+        if rng is not None: rng.setstate(st); dl.rng = rng
 
 # %% ../nbs/01a_core.ipynb #4be742d9
 def _autocast(learn):
@@ -185,11 +190,19 @@ def stored_size(dl):
     except Exception: return None
     return (h,w)
 
+def _pads(dl):
+    "True if `dl` loads its items with `Resize(method='pad')`, which fits the whole image inside the size (and pads the rest)"
+    fs = getattr(getattr(base_dl(dl), 'after_item', None), 'fs', [])
+    return any(isinstance(t, Resize) and t.method==ResizeMethod.Pad for t in fs)
+
 def warn_upsizing(dl, b, size, name='final_size'):
     "Warn if `size` is larger than the images `dl` stores, or than its loaded batch `b` (skipped when `b` is None)"
     size = to_size(size, name)
+    pad = _pads(dl)      # padding scales an image by its tighter side: upsized only when both sides grow
     for what,src in (('stored', stored_size(dl)), ('loaded', None if b is None else tuple(b[0].shape[-2:]))):
-        if src is None or (size[0]<=src[0] and size[1]<=src[1]): continue
+        if src is None: continue
+        up = [size[0]>src[0], size[1]>src[1]]
+        if not (all(up) if pad and what=='stored' else any(up)): continue
         fix = "use larger source images" if what=='stored' else "load the images larger (the size in `item_tfms`)"
         warn_user(f"`{name}`={fmt_size(size)} is larger than the images' {what} size {fmt_size(src)}: upsizing adds "
                   f"no information, only compute. Lower `{name}`, or {fix}.")
@@ -217,3 +230,19 @@ class SizeCallback(Callback):
     def __call__(self, event_name):
         if event_name=='before_fit' and in_fit(self.learn): _check_one_size_cb(self.learn)
         return super().__call__(event_name)
+    def peek(self, dl=None):
+        "One batch of `dl` (default: the training loader) by `peek_batch`, checked to hold images: `(N, C, H, W)` first"
+        dl = base_dl(ifnone(dl, self.dls.train))
+        check_arg(isinstance(dl, DataLoader), 'learn.dls.train', type(dl).__name__, f"{type(self).__name__} resizes the "
+                  "batches of a fastai `DataLoader`: build the loaders with a `DataBlock` or `ImageDataLoaders`, or wrap your "
+                  "dataset in `fastai.data.load.DataLoader(ds, bs=...)` (`DataLoaders(dl_train, dl_valid)` takes those)")
+        b = peek_batch(dl)
+        x = b[0] if isinstance(b, (tuple, list)) and len(b) else b
+        check_arg(isinstance(x, Tensor) and x.ndim==4, 'learn.dls.train', type(dl).__name__, f"{type(self).__name__} needs "
+                  f"image batches shaped (N, C, H, W), but the first input of a batch is "
+                  f"{tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__}: size callbacks are for image models")
+        return b
+    @property
+    def lr_bs(self):
+        "The batch size the fit's learning rate was set for (`BatchScaledLR` scales from it): the training loader's, as built"
+        return getattr(base_dl(self.dls.train), 'bs', None)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import torch, torch.distributed as dist
 from fastai.vision.all import *
+from .core import in_fit, on_fit_end
 try: from fastai.distributed import DistributedDL, DistributedTrainer
 except (ImportError, NameError): DistributedDL = DistributedTrainer = None    # fastai.distributed needs `accelerate`
 
@@ -28,7 +29,6 @@ def _before_fit(self):
     "fastai's `DistributedTrainer.before_fit`, remembering the `DataLoaders` whose loaders it wraps"
     self.wrapped_dls = self.learn.dls
     _before_fit.fastai(self)
-    from .core import in_fit, on_fit_end     # here: `core` imports this module (through `resize`)
     if in_fit(self.learn): on_fit_end(self.learn, self._unwrap)       # also when the fit raises, which skips `after_fit`
 
 def _after_fit(self):

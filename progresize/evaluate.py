@@ -9,7 +9,8 @@ import time
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
-from .core import resize_learn_batch, fmt_size
+from .core import resize_learn_batch, fmt_size, peek_batch
+from .resize import _is_img
 from .calibrate import calibrate_bn
 
 # %% auto #0
@@ -39,7 +40,8 @@ class ResizeTo(Callback):
         store_attr(); self.size = to_size(size)
     def before_batch(self):
         resize_learn_batch(self.learn, self.size, self.mode)
-        if self.flip: self.learn.xb,self.learn.yb = [tuple(o.flip(-1) if isinstance(o, TensorImage) else o for o in t) for t in (self.xb,self.yb)]
+        # the inputs only, typed or not (fastai's `CastToTensor` has made them plain tensors): `tta_sizes` flips predictions back
+        if self.flip: self.learn.xb = tuple(o.flip(-1) if _is_img(o) else o for o in self.xb)
 
 @contextmanager
 def _kept(model):
@@ -49,6 +51,23 @@ def _kept(model):
     finally: model.load_state_dict(sd)
 
 # %% ../nbs/05_evaluate.ipynb #dcc2aa8c
+def _check_dl(dl):
+    try: n = len(dl)
+    except TypeError: return dl
+    check_arg(n>0, 'dl', f"{type(dl).__name__} with no batches", "pass a loader with at least one batch (a small set with "
+              "`drop_last=True` has none), e.g. `learn.dls.valid` or `learn.dls.test_dl(files, with_labels=True)`")
+    return dl
+
+def _target_kind(learn, dl):
+    "'mask' (segmentation), 'image' (image-to-image), 'points' (points or boxes) or 'labels' (everything else): the targets of `dl`"
+    b = peek_batch(dl)
+    ys = b[getattr(learn.dls, 'n_inp', 1):] if isinstance(b, (tuple, list)) else ()
+    for y in ys:
+        if isinstance(y, TensorMask) or (isinstance(y, Tensor) and y.ndim>=3 and not y.is_floating_point()): return 'mask'
+        if isinstance(y, (TensorPoint, TensorBBox)): return 'points'
+        if _is_img(y): return 'image'
+    return 'labels'
+
 def _check_sizes(sizes, mode):
     check_arg(isinstance(sizes, (list, tuple, L, int)) and not isinstance(sizes, bool), 'sizes', sizes, "pass a list of test sizes, e.g. [96, 128, 160]")
     sizes = L(sizes)
@@ -63,7 +82,7 @@ def validate_sizes(self:Learner, sizes, calibrate:bool=False, dl=None, n_batches
     import pandas as pd
     sizes = _check_sizes(sizes, mode)
     if calibrate: check_arg(is_int(n_batches) and n_batches>=1, 'n_batches', n_batches, "pass an int >= 1, the batches `calibrate_bn` uses")
-    dl = ifnone(dl, self.dls.valid)
+    dl = _check_dl(ifnone(dl, self.dls.valid))
     names = ['valid_loss'] + [m.name for m in self.metrics]
     rows = []
     for s in sizes:
@@ -74,7 +93,9 @@ def validate_sizes(self:Learner, sizes, calibrate:bool=False, dl=None, n_batches
             rec = self.validate(dl=dl, cbs=ResizeTo(sz, mode))
             dt = time.perf_counter()-t0
             probs,targs = self.get_preds(dl=dl, cbs=ResizeTo(sz, mode))
-        labels = {} if targs is None else dict(**dict(zip(names, map(float, rec))), ece=ece(probs, targs))   # a `test_dl` has none
+        single = targs is not None and probs.ndim==2 and targs.ndim==1 and not targs.is_floating_point()   # single-label classes
+        labels = {} if targs is None else dict(zip(names, map(float, rec)))       # a `test_dl` has none
+        if single: labels['ece'] = ece(probs, targs)                               # calibration error: of class probabilities
         rows.append(dict(size=fmt_size(sz), **labels, img_s=len(probs)/dt))
     return pd.DataFrame(rows)
 
@@ -84,9 +105,18 @@ def tta_sizes(self:Learner, sizes, flip:bool=True, dl=None, mode:str='bilinear')
     "Predictions averaged over test `sizes` (and horizontal flips if `flip`): `(probs, targets)`"
     sizes = _check_sizes(sizes, mode)
     check_arg(isinstance(flip, bool), 'flip', flip, "pass True to average over horizontal flips too, or False")
-    dl = ifnone(dl, self.dls.valid)
-    preds = [self.get_preds(dl=dl, cbs=ResizeTo(s, mode, f))[0] for s in sizes for f in ((False,True) if flip else (False,))]
-    return torch.stack(preds).mean(0), self.get_preds(dl=dl, cbs=ResizeTo(sizes[0], mode))[1]
+    dl = _check_dl(ifnone(dl, self.dls.valid))
+    kind = _target_kind(self, dl)
+    check_arg(not (flip and kind=='points'), 'flip', flip, "a flip moves points and boxes, which `tta_sizes` can't map back: "
+              "pass `flip=False` for point or box targets")
+    targs = self.get_preds(dl=dl)[1]                  # at the size `dl` loads: spatial predictions are resized to it
+    def _pred(s, f):
+        p = self.get_preds(dl=dl, cbs=ResizeTo(s, mode, f))[0]
+        if kind in ('mask','image'):                  # (N, C, h, w): flipped back, and at the targets' size
+            if f: p = p.flip(-1)
+            p = resize_image(p, targs.shape[-2:], 'bilinear')
+        return p
+    return torch.stack([_pred(s, f) for s in sizes for f in ((False,True) if flip else (False,))]).mean(0), targs
 
 # %% ../nbs/05_evaluate.ipynb #f229f046
 def plot_size_curve(dfs, metric='accuracy', ax=None):

@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from .schedule import *
 from .resize import *
 from .core import SizeCallback, in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing, preallocate
+import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
 # %% auto #0
 __all__ = ['Step', 'BatchPlan', 'bucket_snap', 'MixSizePlan', 'mixsize_plan', 'make_divisible', 'MultiScalePlan',
@@ -66,7 +67,7 @@ def bucket_snap(sizes, k:int):
 class MixSizePlan(BatchPlan):
     "Steps at `sizes` with sample shares `probs`, each costing about `base_size`² × `base_bs` × `base_dups` pixels"
     def __init__(self, sizes, probs, base_size, base_bs, mode='B+', base_dups=1):
-        sizes,probs = list(sizes),list(probs)
+        sizes,probs = list(sizes),[to_num(p) for p in probs]
         check_arg(len(sizes)>0 and len(sizes)==len(probs), 'sizes', sizes, f"pass one size per probability ({len(probs)} probs)")
         sizes = [to_size(s, 'sizes') for s in sizes]
         check_arg(all(isinstance(p, numbers.Real) and p>=0 for p in probs), 'probs', probs, "probabilities must be >= 0")
@@ -212,10 +213,11 @@ class PlanDL(TfmdDL):
     "A `TfmdDL` whose batches follow `plan`: each step at its own size, batch size and number of copies"
     shards_by_rank = True     # `BatchPlan.epoch` gives each rank its shard: `distrib_ctx` must not wrap it in a `DistributedDL`
     def __init__(self, dataset=None, plan:BatchPlan=None, seed:int=0, n_epoch:int=1, resizer:BatchResizer=None, rank=None, world=None,
-                 sampler=None, **kwargs):
+                 sampler=None, src=None, **kwargs):
         kwargs.update(bs=None, shuffle=False, drop_last=False)
         super().__init__(dataset, **kwargs)
-        self.plan,self.seed,self.n_epoch,self.resizer,self.sampler = plan,seed,n_epoch,ifnone(resizer, BatchResizer(None)),sampler
+        for nm in ('get_idxs','do_item','create_batch'): vars(self).pop(nm, None)   # a source loader's own (`funcs_kwargs`): ours run the plan
+        self.plan,self.seed,self.n_epoch,self.resizer,self.sampler,self.src = plan,seed,n_epoch,ifnone(resizer, BatchResizer(None)),sampler,src
         self.rank,self.world = ifnone(rank, rank_distrib()),max(1, ifnone(world, num_distrib()))
         self.epoch,self.pct,self._cache,self._steps,self._i = 0,0.,None,L(),0
         for t in self.after_batch.fs:
@@ -251,14 +253,22 @@ class PlanDL(TfmdDL):
         i,self._i = self._i,self._i+1
         return self._steps[i] if i<len(self._steps) else None
     def do_item(self, s): return [o for o in (super(PlanDL, self).do_item(i) for i in s) if o is not None]
+    @property
+    def n_inp(self):       # from the source: a plain fastai `DataLoader` has none, and `_one_pass` can't draw a plan's item
+        return self.src.n_inp if self.src is not None else TfmdDL.n_inp.fget(self)
+    def new(self, dataset=None, cls=None, **kwargs):
+        "A copy, as fastai's `get_preds(ds_idx=0)` makes one: of the source loader, since a copy has no plan (unless given `plan`)"
+        if 'plan' in kwargs or self.src is None: return super().new(dataset, cls, **kwargs)
+        return self.src.new(dataset, cls, **kwargs)
     def create_batch(self, b): return fa_collate(b)
     def __iter__(self):
         try: yield from super().__iter__()
         finally: self.resizer.restore()
 
 def _own_sampling(dl):
-    "True if `dl` draws its items its own way: a `get_idxs` other than fastai's (`WeightedDL`, `PartialDL`, ...)"
-    return type(dl).get_idxs is not DataLoader.get_idxs or 'get_idxs' in vars(dl)
+    "True if `dl` draws its items its own way: no shuffle, or a `get_idxs` or `shuffle_fn` other than fastai's (`WeightedDL`, ...)"
+    return (not dl.shuffle or type(dl).get_idxs is not DataLoader.get_idxs or 'get_idxs' in vars(dl)
+            or type(dl).shuffle_fn is not DataLoader.shuffle_fn or 'shuffle_fn' in vars(dl))
 
 def _own_idxs(dl, seed:int):
     "The items `dl.get_idxs()` draws for an epoch, with the generators it may use seeded by `seed` (the same on every rank)"
@@ -268,31 +278,37 @@ def _own_idxs(dl, seed:int):
         try: return list(dl.get_idxs())
         finally: dl.rng = rng
 
-def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str='bilinear', use_tfm:bool=True, **kwargs):
+def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str=None, use_tfm:bool=True, **kwargs):
     "A `PlanDL` running `plan` over the items (sampled as `dl` samples them), item transforms and batch transforms of `dl`"
     check_arg(isinstance(plan, BatchPlan), 'plan', plan, "pass a BatchPlan, e.g. `mixsize_plan(...)` or `multiscale_plan(...)`")
     dl = base_dl(dl)          # the loader inside `distrib_ctx`'s `DistributedDL`: the plan shards the items itself
-    return dl.new(cls=PlanDL, plan=plan, seed=seed, n_epoch=n_epoch, resizer=BatchResizer(dl, mode, use_tfm),
-                  sampler=dl if _own_sampling(dl) else None, after_batch=[_PlanTfm()] + list(dl.after_batch.fs), **kwargs)
+    check_arg(isinstance(dl, DataLoader), 'dl', type(dl).__name__, "pass a fastai `DataLoader` (a plan runs through its "
+              "`new`), e.g. `learn.dls.train`; wrap a dataset in `fastai.data.load.DataLoader(ds, bs=...)`")
+    ab = dl.after_batch      # a `TfmdDL`'s Pipeline, or a plain fastai `DataLoader`'s method (a no-op) or function
+    fs = list(ab.fs) if isinstance(ab, Pipeline) else [] if getattr(ab, '__func__', None) is DataLoader.after_batch else [lambda b: ab(b)]
+    return dl.new(cls=PlanDL, plan=plan, seed=seed, n_epoch=n_epoch, resizer=BatchResizer(dl, mode, use_tfm), src=dl,
+                  sampler=dl if _own_sampling(dl) else None, after_batch=[_PlanTfm()] + fs, **kwargs)
 
 # %% ../nbs/04_mixsize.ipynb #c2a3410f
 class PlanCallback(SizeCallback):
     "Base: train on a `BatchPlan` made in `before_fit` by `make_plan(base_size, base_bs)`"
     order,_stateattrs,orig,pdl = 55,('orig','pdl'),None,None     # never pickled, and dropped when the fit ends
     _size_arg = 'sizes'
-    def __init__(self, base_size=None, base_bs=None, seed:int=0, valid_size=None, mode:str='bilinear', use_tfm:bool=True,
+    def __init__(self, base_size=None, base_bs=None, seed:int=0, valid_size=None, mode:str=None, use_tfm:bool=True,
                  compile_friendly=False, preallocate:bool=True):
         check_arg(isinstance(compile_friendly, bool) or (is_int(compile_friendly) and compile_friendly>=1), 'compile_friendly',
                   compile_friendly, "pass True (at most 4 distinct batch shapes per fit), an int >= 1 (at most that many) or False")
         if base_size is not None: base_size = to_size(base_size, 'base_size')
         if base_bs is not None: _check_bs(base_bs)
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
-        check_arg(mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}")
+        check_arg(mode is None or mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}, or None for the GPU size transform's own (else 'bilinear')")
         check_arg(is_int(seed), 'seed', seed, "pass an int")
         check_arg(isinstance(preallocate, bool), 'preallocate', preallocate, "pass True (check memory at the largest step first) or False")
         store_attr()
         self.active,self.plan,self.orig,self.pdl = False,None,None,None
     def make_plan(self, base_size, base_bs): raise NotImplementedError
+    @property
+    def lr_bs(self): return self.plan.base_bs*getattr(self.plan, 'base_dups', 1) if self.plan is not None else super().lr_bs
     def bucket_plan(self, plan, k): raise NotImplementedError
     @property
     def n_buckets(self): return 4 if self.compile_friendly is True else self.compile_friendly or None
@@ -309,7 +325,7 @@ class PlanCallback(SizeCallback):
         self.active = False
         if not in_fit(self.learn) or not self.n_epoch: return       # `fit(0)` trains nothing, as in fastai
         dl = base_dl(self.dls.train)     # under `distrib_ctx`, the loader inside its `DistributedDL`
-        b = peek_batch(dl)
+        b = self.peek(dl)
         self._check_aspect(b)
         self.plan = self.make_plan(ifnone(self.base_size, tuple(b[0].shape[-2:])), ifnone(self.base_bs, dl.bs))
         if self.n_buckets: self.plan = self.bucket_plan(self.plan, self.n_buckets)
@@ -329,7 +345,7 @@ class PlanCallback(SizeCallback):
         if self.active: self.pdl.set_epoch(self.epoch, self.epoch/self.n_epoch)
     def before_batch(self):
         if self.valid_size is not None and not self.training:
-            resize_learn_batch(self.learn, self.valid_size, self.mode)
+            resize_learn_batch(self.learn, self.valid_size, ifnone(self.mode, 'bilinear'))
     def after_validate(self):
         if not self.active: return
         st = self.pdl.steps
@@ -346,6 +362,7 @@ class MixSize(PlanCallback):
     "Train with MixSize: each step at one of `sizes` with sample shares `probs`, trading pixels for images ('B+') or copies ('D+')"
     def __init__(self, sizes, probs, mode:str='B+', base_dups:int=1, **kwargs):
         super().__init__(**kwargs)
+        sizes,probs = [to_num(s) if getattr(s, 'ndim', None)==0 else s for s in sizes],[to_num(p) for p in probs]
         mixsize_plan(sizes, probs, ifnone(self.base_size, 1), ifnone(self.base_bs, 1), mode, base_dups)  # check the arguments now
         store_attr('sizes,probs,base_dups'); self.plan_mode = mode
     @property
@@ -388,6 +405,7 @@ class GradSmooth(Callback):
     def before_fit(self):
         if in_fit(self.learn): self.r = None
     def before_step(self):      # after `MixedPrecision.before_step` (order 10) unscaled the gradients or skipped the step
+        if not in_fit(self.learn): return        # `lr_find` measures the plain gradient, as with every other callback of ours
         gs = [p.grad for p in self.learn.model.parameters() if p.grad is not None]
         if not gs: return
         norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in gs])).item()
@@ -408,8 +426,8 @@ class BatchScaledLR(Callback):
     def before_fit(self):
         self.bbs = None
         if not in_fit(self.learn): return
-        pc = first(self.learn.cbs, lambda c: isinstance(c, PlanCallback) and c.active)
-        self.bbs = ifnone(self.base_bs, pc.plan.base_bs*getattr(pc.plan, 'base_dups', 1) if pc else base_dl(self.dls.train).bs)
+        sc = first(self.learn.cbs, lambda c: getattr(c, '_size_cb', False) and getattr(c, 'active', False))
+        self.bbs = ifnone(self.base_bs, sc.lr_bs if sc is not None else base_dl(self.dls.train).bs)
         on_fit_end(self.learn, self._restore)
     def before_batch(self):
         if not (self.training and self.bbs): return

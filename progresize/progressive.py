@@ -8,6 +8,7 @@ from fastai.vision.all import *
 from .schedule import *
 from .resize import *
 from .core import *
+import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
 # %% auto #0
 __all__ = ['ProgressiveResize']
@@ -16,14 +17,15 @@ __all__ = ['ProgressiveResize']
 class ProgressiveResize(SizeCallback):
     "Train at sizes that grow from `initial_size` to `final_size` between `start` and `finish`, resizing on the batch's device"
     _stateattrs = ('resizer','sched','_final')
-    def __init__(self, initial_size=0.5, start=0.5, finish=0.75, increase_by:int=8, mode:str='bilinear',
+    def __init__(self, initial_size=0.5, start=0.5, finish=0.75, increase_by:int=8, mode:str=None,
                  resize_valid:bool=False, final_size=None, preallocate:bool=True, during_frozen:bool=True, use_tfm:bool=True,
-                 compile_friendly=False):
+                 compile_friendly=False, keep_aspect:bool=True):
         if final_size is not None: final_size = to_size(final_size, 'final_size')
-        check_arg(mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}")
+        initial_size,start,finish = map(to_num, (initial_size, start, finish))
+        check_arg(mode is None or mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}, or None for the GPU size transform's own (else 'bilinear')")
         check_arg(not isinstance(initial_size,(int,float)) or initial_size>0, 'initial_size', initial_size, "pass a size > 0: a fraction of the final size or pixels")
         # validate everything that doesn't need the data now, with stand-ins for what does
-        LinearSchedule(initial_size, ifnone(final_size, 1<<20), *(0. if isinstance(o,int) else o for o in (start, finish)), increase_by)
+        LinearSchedule(initial_size, ifnone(final_size, 1<<20), *(0. if is_int(o) else o for o in (start, finish)), increase_by, keep_aspect)
         if isinstance(start, int) and isinstance(finish, int): check_arg(start<=finish, 'start', start, f"start must not be after finish={finish}")
         check_arg(isinstance(compile_friendly, bool) or (is_int(compile_friendly) and compile_friendly>=1), 'compile_friendly',
                   compile_friendly, "pass True (at most 4 distinct sizes), an int >= 1 (at most that many) or False")
@@ -31,21 +33,29 @@ class ProgressiveResize(SizeCallback):
         self.active,self.resizer,self.sched,self.sizes = False,None,None,L()
 
     def before_fit(self):
-        self.active,self.sizes,self._ep0 = False,L(),0
+        self.active = False
+        if not in_fit(self.learn): return      # `validate`, `get_preds`, `lr_find`: the record of the last fit stays
+        self.sizes,self._ep0 = L(),0
         frozen = getattr(self.learn.opt, 'frozen_idx', 0) > 0
-        if not in_fit(self.learn) or self.n_epoch==0 or (frozen and not self.during_frozen): return   # fit(0): a no-op
-        b = peek_batch(self.dls.train)
-        self._final = ifnone(self.final_size, tuple(b[0].shape[-2:]))
+        if self.n_epoch==0 or (frozen and not self.during_frozen): return   # fit(0): a no-op
         n = self.n_epoch
-        self.sched = LinearSchedule(self.initial_size, self._final, to_pct(self.start, n, 'start'), to_pct(self.finish, n, 'finish'), self.increase_by)
+        for nm in ('start','finish'):
+            v = getattr(self, nm)
+            if is_int(v) and v>n: raise arg_error(nm, v, f"epoch index is past the end of this fit ({n} epochs)" + (
+                "; this is a frozen phase (`fine_tune`'s first fit?): pass `during_frozen=False` to ramp in the unfrozen "
+                "phase only, or pass fractions of training in [0, 1]" if frozen else f"; pass an epoch <= {n}"))
+        b = self.peek()
+        self._final = ifnone(self.final_size, tuple(b[0].shape[-2:]))
+        self.sched = LinearSchedule(self.initial_size, self._final, to_pct(self.start, n, 'start'), to_pct(self.finish, n, 'finish'),
+                                    self.increase_by, self.keep_aspect)
         if self.compile_friendly: self.sched = Bucketed(self.sched, 4 if self.compile_friendly is True else self.compile_friendly)
         if self.sched.min_size==self.sched.max_size:
             warn_user(f"`ProgressiveResize` has a single size to train at, {fmt_size(self.sched.max_size)}, so it changes nothing: "
                       f"its sizes are multiples of `increase_by`={self.increase_by}, and `initial_size`={self.initial_size!r} "
                       "rounds to the final size. Lower `increase_by` or `initial_size`, or remove the callback.")
         warn_upsizing(self.dls.train, b, self._final)
-        self.resizer = BatchResizer(self.dls.train, self.mode, self.use_tfm)
-        self.active,self._was_training = True,self.model.training
+        self.resizer = BatchResizer(self.dls.train, self.mode, self.use_tfm, full=self._final)
+        self.active = True
         on_fit_end(self.learn, self._restore)
         add_column(self.learn, 'size')
         probe_size(self.learn, b, self.sched.min_size)
@@ -64,7 +74,7 @@ class ProgressiveResize(SizeCallback):
         if self.active: size = self.sched(self.pct_train) if self.training else self.valid_size
         elif self.final_size is not None: size = self.final_size   # lr_find, get_preds...: the final size, statelessly
         else: return
-        resize_learn_batch(self.learn, size, 'bilinear' if self.active and self.resizer.via_tfm else self.mode)
+        resize_learn_batch(self.learn, size, self.resizer.mode if self.active else ifnone(self.mode, 'bilinear'))
         if self.active and self.training: self.sizes.append(size)
 
     def after_validate(self):
@@ -72,7 +82,7 @@ class ProgressiveResize(SizeCallback):
     def after_fit(self): self._restore()
     def _restore(self):
         if not self.active: return
-        self.resizer.restore(); self.model.train(self._was_training)
+        self.resizer.restore()          # the model's mode is left as fastai leaves it: eval after a full fit
         self.active,self.resizer = False,None
 
     def plot_sizes(self, ax=None):

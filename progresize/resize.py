@@ -10,7 +10,6 @@ import torch, torch.nn.functional as F
 from torch import Tensor
 from fastai.vision.all import *
 from .schedule import check_arg, to_size
-import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
 # %% auto #0
 __all__ = ['interp_modes', 'grid_modes', 'resize_image', 'resize_mask', 'resize_batch', 'base_dl', 'size_tfm', 'BatchResizer',
@@ -49,15 +48,24 @@ def resize_mask(m:Tensor, size):
     return _same_type(res[:,0] if add else res, m)
 
 # %% ../nbs/01_resize.ipynb #70b34496
+def _is_img(o): return isinstance(o, TensorImage) or (type(o) is Tensor and o.ndim==4 and o.is_floating_point())
+
 def resize_batch(b:tuple, size, mode:str='bilinear'):
-    "Resize every image (`mode`) and mask (nearest) in batch tuple `b` to `size`; points, boxes and labels are scale-free"
-    is_img = lambda o: isinstance(o, TensorImage) or (type(o) is Tensor and o.ndim==4 and o.is_floating_point())
-    hw = next((tuple(o.shape[-2:]) for o in b if is_img(o)), None)
+    "Resize the first image of batch tuple `b` to `size`, and every other image (`mode`) and mask (nearest) by the same factor; points, boxes and labels are scale-free"
+    size = to_size(size)
+    ref = next((o for o in b if _is_img(o)), None)
+    if ref is None: ref = next((o for o in b if isinstance(o, TensorMask)), None)
+    if ref is None: return tuple(b)
+    H,W = ref.shape[-2:]
+    fh,fw = size[0]/H,size[1]/W
+    scaled = lambda o: (max(1, round(o.shape[-2]*fh)), max(1, round(o.shape[-1]*fw)))   # a target at 2x the input stays at 2x
+    def _mask_like(o):   # a mask whose `TensorMask` type fastai's `to_device` dropped: a plain integer tensor with the images' shape
+        if not (type(o) is Tensor and o.ndim in (3,4) and not o.is_floating_point() and (o.ndim==3 or o.shape[1]==1)): return False
+        h,w = o.shape[-2:]
+        return min(h,w)>=8 and abs(h*W - w*H) <= max(H,W)      # the images' aspect ratio, at any resolution
     def _one(o):
-        if isinstance(o, TensorMask): return resize_mask(o, size)
-        if is_img(o): return resize_image(o, size, mode)
-        # a mask whose `TensorMask` type fastai's `to_device` dropped: a plain integer tensor shaped like the images
-        if type(o) is Tensor and o.ndim in (3,4) and not o.is_floating_point() and tuple(o.shape[-2:])==hw: return resize_mask(o, size)
+        if isinstance(o, TensorMask) or _mask_like(o): return resize_mask(o, scaled(o))
+        if _is_img(o): return resize_image(o, scaled(o), mode)
         return o
     return tuple(_one(o) for o in b)
 
@@ -79,18 +87,22 @@ def size_tfm(dl):
 # %% ../nbs/01_resize.ipynb #365c31fd
 class BatchResizer:
     "Resize the batches of `dl`: through its GPU size transform when it has one (resample once), else with `resize_batch`"
-    def __init__(self, dl, mode:str='bilinear', use_tfm:bool=True):
+    def __init__(self, dl, mode:str=None, use_tfm:bool=True, full=None):
         self.tfm = size_tfm(dl) if use_tfm else None
-        _check_mode(mode, grid_modes if self.tfm is not None else interp_modes)
-        self.mode,self.orig,self.size = mode,None,None
-        if self.tfm is not None: self.orig = (self.tfm.size, self.tfm.mode)
+        self.mode,self.orig,self.size = ifnone(mode, 'bilinear'),None,None
+        if self.tfm is not None:
+            self.orig = (self.tfm.size, self.tfm.mode)
+            self.mode = ifnone(mode, self.tfm.mode)          # None: the transform's own mode, as the user set it
+        _check_mode(self.mode, grid_modes if self.tfm is not None else interp_modes)
+        self.full = None if full is None else to_size(full, 'full')
+        if self.tfm is not None and self.orig[0] is not None: self.full = to_size(self.orig[0], 'full')
     @property
     def via_tfm(self): return self.tfm is not None
     def set(self, size):
         "Arm `size` for the batches drawn from now on (no-op without a GPU size transform: call the resizer on each batch)"
         self.size = None if size is None else to_size(size)
         if self.tfm is None: return
-        if self.size is None: self.tfm.size,self.tfm.mode = self.orig
+        if self.size is None or self.size==self.full: self.tfm.size,self.tfm.mode = self.orig   # at full size: the user's own
         else: self.tfm.size,self.tfm.mode = self.size,self.mode
     def restore(self):
         "Put the transform's `size` and `mode` back exactly as they were"
@@ -99,7 +111,7 @@ class BatchResizer:
     def __call__(self, b:tuple, size=None):
         "Resize batch tuple `b` to `size` (default: the armed size) unless it is there already"
         size = ifnone(size, self.size)
-        return b if size is None else resize_batch(b, size, 'bilinear' if self.via_tfm else self.mode)
+        return b if size is None else resize_batch(b, size, self.mode if self.mode in interp_modes else 'bilinear')
 
 # %% ../nbs/01_resize.ipynb #db6c1ea2
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ import math, numbers
 from fastcore.all import *
 
 # %% auto #0
-__all__ = ['arg_error', 'check_arg', 'is_int', 'to_size', 'to_pct', 'area', 'px_frac', 'SizeSchedule', 'round_size',
+__all__ = ['arg_error', 'check_arg', 'to_num', 'is_int', 'to_size', 'to_pct', 'area', 'px_frac', 'SizeSchedule', 'round_size',
            'StepSchedule', 'LinearSchedule', 'relative_cost', 'ideal_speedup', 'Bucketed']
 
 # %% ../nbs/00_schedule.ipynb #4fcc2509
@@ -22,11 +22,16 @@ def check_arg(ok, name, value, fix, cls=ValueError):
     return value
 
 # %% ../nbs/00_schedule.ipynb #24a98258
+def to_num(v):
+    "`v` as a plain Python number when it is a numpy or torch scalar (as fastai accepts them), else `v` unchanged"
+    return v.item() if getattr(v, 'ndim', None)==0 and callable(getattr(v, 'item', None)) else v
+
 def is_int(o): return isinstance(o, numbers.Integral) and not isinstance(o, bool)
 
 def to_size(size, name='size'):
     "`size` (an int or an `(h, w)` pair of positive ints) as an `(h, w)` tuple"
-    orig = size
+    orig,size = size,to_num(size)
+    if isinstance(size, (tuple, list)): size = [to_num(o) for o in size]
     if is_int(size): size = (size, size)
     ok = isinstance(size, (tuple, list)) and len(size)==2 and all(is_int(o) and o>0 for o in size)
     check_arg(ok, name, orig, "pass a positive int or an (h, w) pair of positive ints, e.g. 224 or (192, 256)")
@@ -34,6 +39,7 @@ def to_size(size, name='size'):
 
 def to_pct(v, n_epoch=None, name='pct'):
     "A progress point as a fraction of training: a float in [0, 1] is one, an int is an epoch index out of `n_epoch`"
+    v = to_num(v)
     if is_int(v):
         check_arg(v>=0, name, v, "an int is an epoch index and must be >= 0; pass a float in [0, 1] for a fraction")
         if n_epoch is None: raise arg_error(name, v, "an int is an epoch index, which needs the number of epochs; pass a float in [0, 1] instead")
@@ -72,13 +78,21 @@ class SizeSchedule:
     def __repr__(self): return f"{type(self).__name__}({', '.join(f'{p0:.3g}-{p1:.3g}: {s[0]}x{s[1]}' for p0,p1,s in self.segments() if p1>p0)})"
 
 # %% ../nbs/00_schedule.ipynb #436c0b23
-def round_size(final_size, scale, increase_by=8):
-    "Scale both sides of `final_size` by `scale`, rounded to a multiple of `increase_by`, within [`increase_by`, final]"
+def _round_to(v, k): return math.floor(v/k + 0.5)*k
+
+def round_size(final_size, scale, increase_by=8, keep_aspect:bool=True):
+    "`final_size` scaled by `scale`: the short side rounded to a multiple of `increase_by` (within [`increase_by`, final]), the long side derived from it to keep the aspect ratio (or, with `keep_aspect=False`, rounded on its own)"
     final_size = to_size(final_size, 'final_size')
     check_arg(is_int(increase_by) and increase_by>=1, 'increase_by', increase_by, "pass an int >= 1, the multiple sizes are rounded to")
+    scale = to_num(scale)
     check_arg(isinstance(scale, numbers.Real) and scale>0, 'scale', scale, "pass a scale > 0, e.g. 0.5 for half the side length")
+    check_arg(isinstance(keep_aspect, bool), 'keep_aspect', keep_aspect, "pass True (derive the long side from the short one) or False")
     if scale>=1: return tuple(final_size)
-    return tuple(min(f, max(increase_by, math.floor(f*scale/increase_by + 0.5)*increase_by)) for f in final_size)
+    one = lambda f: min(f, max(increase_by, _round_to(f*scale, increase_by)))
+    H,W = final_size
+    if not keep_aspect or H==W: return (one(H), one(W))
+    s = one(min(H,W)); l = min(max(H,W), max(1, round(s*max(H,W)/min(H,W))))
+    return (s,l) if H<=W else (l,s)
 
 # %% ../nbs/00_schedule.ipynb #22075f29
 class StepSchedule(SizeSchedule):
@@ -113,13 +127,17 @@ class StepSchedule(SizeSchedule):
 # %% ../nbs/00_schedule.ipynb #3698cf7a
 class LinearSchedule(SizeSchedule):
     "Hold `initial_size` until `start`, grow linearly to `final_size` at `finish`, then hold it"
-    def __init__(self, initial_size=0.5, final_size=224, start=0.5, finish=0.75, increase_by=8):
+    def __init__(self, initial_size=0.5, final_size=224, start=0.5, finish=0.75, increase_by=8, keep_aspect:bool=True):
         super().__init__(final_size)
         check_arg(is_int(increase_by) and increase_by>=1, 'increase_by', increase_by, "pass an int >= 1, the multiple sizes are rounded to")
+        check_arg(isinstance(keep_aspect, bool), 'keep_aspect', keep_aspect, "pass True (derive the long side from the short one) or False")
         self.start,self.finish = to_pct(start, name='start'),to_pct(finish, name='finish')
         check_arg(self.start<=self.finish, 'start', start, f"start must not be after finish={finish!r}")
-        self.increase_by = increase_by
-        self.scale0 = self._scale(initial_size)
+        self.increase_by,self.keep_aspect = increase_by,keep_aspect
+        self.size0 = None
+        self.scale0 = self._scale(to_num(initial_size))
+    @property
+    def _i(self): return 0 if self.final_size[0]<=self.final_size[1] else 1     # the short side, which the scale rounds
     def _scale(self, s):
         H,W = self.final_size
         if isinstance(s, float) and not is_int(s):
@@ -129,21 +147,29 @@ class LinearSchedule(SizeSchedule):
         check_arg(h<=H and w<=W, 'initial_size', s, f"it is larger than the final size {H}x{W}; pass a smaller size or a fraction in (0, 1]")
         check_arg(abs(w/W-h/H) <= self.increase_by/min(H,W), 'initial_size', s,
                   f"its aspect ratio differs from the final size {H}x{W}; pass a fraction of the final size instead")
-        return h/H
+        self.size0 = (h,w)         # exact pixels: held until the ramp reaches the next multiple of `increase_by`
+        F,s0,k = self.final_size[self._i],self.size0[self._i],self.increase_by
+        self._hold = (s0 + min(F, (s0//k+1)*k))/2      # the side below which the ramp is nearer `size0` than the next size
+        return s0/F
     def scale(self, pct):
         if pct<self.start: return self.scale0
         if pct>=self.finish: return 1.
         return self.scale0 + (1-self.scale0)*(pct-self.start)/(self.finish-self.start)
-    def size(self, pct): return round_size(self.final_size, self.scale(pct), self.increase_by)
+    def size(self, pct):
+        s = self.scale(pct)
+        if self.size0 is not None and s<1 and s*self.final_size[self._i]<self._hold: return self.size0
+        return round_size(self.final_size, s, self.increase_by, self.keep_aspect)
     def segments(self):
         a,b,s0 = self.start,self.finish,self.scale0
         knots = {0., a, b, 1.}
         if b>a and s0<1:
-            k = self.increase_by
-            for f in self.final_size:   # scales where round(f*s/k) steps up, mapped back to pct
+            k,fs = self.increase_by,self.final_size
+            at = lambda s: a + (s-s0)/(1-s0)*(b-a)
+            for f in ([fs[self._i]] if self.keep_aspect else fs):   # scales where round(f*s/k) steps up, mapped back to pct
                 for j in range(math.floor(f*s0/k), math.ceil(f/k)+1):
                     s = (j+0.5)*k/f
-                    if s0<s<1: knots.add(a + (s-s0)/(1-s0)*(b-a))
+                    if s0<s<1: knots.add(at(s))
+            if self.size0 is not None and s0<self._hold/fs[self._i]<1: knots.add(at(self._hold/fs[self._i]))
         ps = sorted(knots)
         return [(p0, p1, self.size((p0+p1)/2) if p1>p0 else self.size(p0)) for p0,p1 in zip(ps, ps[1:])]
 

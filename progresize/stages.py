@@ -97,6 +97,8 @@ class StagedResize(SizeCallback):
         self.cache,self.swaps,self.cur,self.active,self._allocated = {},L(),None,False,False
 
     def _key(self, i): return (self.bss[i], self.stages[i].size)
+    @property
+    def lr_bs(self): return self.bss[0]     # the first stage's, also when a resumed fit starts in a later one
     def _build(self, bs, size):
         k = (bs, size)
         if k not in self.cache:
@@ -123,6 +125,7 @@ class StagedResize(SizeCallback):
         ps = getattr(self.learn, 'param_scheduler', None)
         if self.scale_lr and ps is not None and 'lr' in ps.scheds:
             f = ps.scheds['lr']; ps.scheds['lr'] = lambda pct: f(pct)*self.stages[self.cur].lr_mult
+        self._check_items()
         self.cur = None
         self._swap(stage_at(self.stages, self.skip), self.skip)
         warn_upsizing(self.dls.train, None, max(L(self.stages).attrgot('size'), key=area), 'stages')
@@ -132,7 +135,7 @@ class StagedResize(SizeCallback):
             self._vdl = self._build(vbs, self.valid_size).valid
         if not self._allocated:   # the stages this fit runs: all of them, or those from `start_epoch` on
             rest = range(stage_at(self.stages, self.skip), len(self.stages))
-            b = peek_batch(self.dls.train)
+            b = self.peek()
             probe_size(self.learn, b, min((self.stages[i].size for i in rest), key=area))
             if self.preallocate:
                 i = max(rest, key=lambda i: self.bss[i]*self.stages[i].size[0]*self.stages[i].size[1])
@@ -140,10 +143,24 @@ class StagedResize(SizeCallback):
                             fix=f"Lower `bs` or `final_size`: here the `bs` or `size` of stage {i}, {self.stages[i]!r} (bs={self.bss[i]})")
             self._allocated = True
 
+    def _check_items(self):
+        "Refuse a stage whose batch size exceeds the training items, which `drop_last` would leave with no batch"
+        dl = base_dl(self.dls.train)
+        n = len(getattr(dl, 'dataset', None) or [])
+        if not (n and getattr(dl, 'drop_last', False)): return
+        for i,(s,b) in enumerate(zip(self.stages, self.bss)):
+            check_arg(b<=n, 'stages', self.stages, f"stage {i}, {s!r}, would train at bs={b}, more than the {n} training items: its "
+                      f"loader drops its last, partial batch, so the stage would train no step. Give it a smaller batch "
+                      f"(`Stage(..., bs={n})` or less), or lower `max_bs`")
     def _swap(self, i, epoch):
         if i==self.cur: return
         s,t0 = self.stages[i],time.perf_counter()
         dls = self._build(*self._key(i))
+        try: empty = len(base_dl(dls.train))==0
+        except TypeError: empty = False
+        if empty: raise arg_error('get_dls', self.get_dls, f"stage {i}, {s!r}: `get_dls(bs={self.bss[i]}, size={fmt_size(s.size)})` "
+                                  "returned loaders with no training batch (more items per batch than training items, with "
+                                  "`drop_last`?), so the stage would train no step: give the stage a smaller `bs`")
         t1 = time.perf_counter()
         keep = {self._key(j) for j in range(i, len(self.stages))} | {k for k in self.cache if k[1]==self.valid_size}
         for k in list(self.cache):
