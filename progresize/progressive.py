@@ -11,19 +11,26 @@ from .core import *
 import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
 # %% auto #0
-__all__ = ['ProgressiveResize']
+__all__ = ['per_epoch', 'ProgressiveResize']
 
 # %% ../nbs/02_progressive.ipynb #cb6a7999
+def per_epoch(sched:SizeSchedule, n_epoch:int):
+    "`sched` as one size per epoch: each epoch at `sched`'s size at its middle (a `StepSchedule` of `n_epoch` steps)"
+    check_arg(isinstance(sched, SizeSchedule), 'sched', sched, "pass a SizeSchedule, e.g. LinearSchedule(0.5, 224)")
+    check_arg(is_int(n_epoch) and n_epoch>=1, 'n_epoch', n_epoch, "pass the number of epochs, an int >= 1")
+    return StepSchedule([(e/n_epoch, sched((e+0.5)/n_epoch)) for e in range(n_epoch)], final_size=sched.final_size)
+
 class ProgressiveResize(SizeCallback):
     "Train at sizes that grow from `initial_size` to `final_size` between `start` and `finish`, resizing on the batch's device"
     _stateattrs = ('resizer','sched','_final')
     def __init__(self, initial_size=0.5, start=0.5, finish=0.75, increase_by:int=8, mode:str=None,
                  resize_valid:bool=False, final_size=None, preallocate:bool=True, during_frozen:bool=True, use_tfm:bool=True,
-                 compile_friendly=False, keep_aspect:bool=True):
+                 compile_friendly=False, keep_aspect:bool=True, by_epoch:bool=False):
         if final_size is not None: final_size = to_size(final_size, 'final_size')
         initial_size,start,finish = map(to_num, (initial_size, start, finish))
         check_arg(mode is None or mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}, or None for the GPU size transform's own (else 'bilinear')")
         check_arg(not isinstance(initial_size,(int,float)) or initial_size>0, 'initial_size', initial_size, "pass a size > 0: a fraction of the final size or pixels")
+        check_arg(isinstance(by_epoch, bool), 'by_epoch', by_epoch, "pass True (change the size between epochs only) or False (every batch)")
         # validate everything that doesn't need the data now, with stand-ins for what does
         LinearSchedule(initial_size, ifnone(final_size, 1<<20), *(0. if is_int(o) else o for o in (start, finish)), increase_by, keep_aspect)
         if isinstance(start, int) and isinstance(finish, int): check_arg(start<=finish, 'start', start, f"start must not be after finish={finish}")
@@ -48,6 +55,7 @@ class ProgressiveResize(SizeCallback):
         self._final = ifnone(self.final_size, tuple(b[0].shape[-2:]))
         self.sched = LinearSchedule(self.initial_size, self._final, to_pct(self.start, n, 'start'), to_pct(self.finish, n, 'finish'),
                                     self.increase_by, self.keep_aspect)
+        if self.by_epoch: self.sched = per_epoch(self.sched, n)
         if self.compile_friendly: self.sched = Bucketed(self.sched, 4 if self.compile_friendly is True else self.compile_friendly)
         if self.sched.min_size==self.sched.max_size:
             warn_user(f"`ProgressiveResize` has a single size to train at, {fmt_size(self.sched.max_size)}, so it changes nothing: "
