@@ -27,7 +27,7 @@ from .regularization import SizeScaled
 # %% auto #0
 __all__ = ['xresnet_archs', 'bench_regimes', 'budgets', 'bench_path', 'bench_dls', 'bench_learner', 'mix_cost', 'budget_epochs',
            'time_per_image', 'EpochTimer', 'run_regime', 'mean_std', 'compare', 'iso_speedup', 'bench', 'summarize',
-           'bench_warnings', 'results_md', 'plot_results', 'main']
+           'bench_warnings', 'summary_md', 'results_md', 'plot_results', 'main']
 
 # %% ../nbs/06_bench.ipynb #8f57420b
 def bench_path(data:str='synthetic', n_synth:int=400, synth_size:int=64):
@@ -115,7 +115,7 @@ def _stages(size, epochs, bs, get_dls, **kw):
     e1,mix = _half_first(size, epochs)
     stages = [Stage(size//2, e1, bs=min(4*bs, 512))] + ([Stage(size, epochs-e1, bs=bs)] if epochs>e1 else [])
     fit = lambda learn,epochs,lr: learn.fit_stages(stages, get_dls, lr_max=lr, valid_size=size)
-    return dict(cbs=[], fit=fit, mix=lambda n,nb: mix)
+    return dict(cbs=[], fit=fit, mix=lambda n,nb: mix, max_bs=stages[0].bs)
 
 def _book(size, epochs, bs, get_dls, **kw):
     "The fastai book's recipe (ch. 7): fit at half size with a larger batch, swap `learn.dls` by hand, fit again at LR/3"
@@ -123,7 +123,7 @@ def _book(size, epochs, bs, get_dls, **kw):
     def fit(learn, epochs, lr):
         learn.dls = get_dls(2*bs, size//2); learn.fit_one_cycle(e1, lr)
         if epochs>e1: learn.dls = get_dls(bs, size); learn.fit_one_cycle(epochs-e1, lr/3)
-    return dict(cbs=[], fit=fit, mix=lambda n,nb: mix)
+    return dict(cbs=[], fit=fit, mix=lambda n,nb: mix, max_bs=2*bs)
 
 def _plan_mix(cb, size, bs, epochs):
     def mix(n, nb):
@@ -313,8 +313,8 @@ def _interp(tpi):
     ks = sorted(tpi, key=area)
     return lambda s: float(np.interp(area(s), [area(k) for k in ks], [tpi[k] for k in ks]))
 
-def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','multiscale'), arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, seeds=(0,),
-          subset=None, out='bench_out', cpu=False, budget='epochs', baseline_epochs=None, holdout=0., test_sizes=(0.5,0.75,1,1.25)):
+def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','multiscale'), arch='xresnet18', epochs=4, size=64, bs=64, lr=3e-3, seeds=(0,),
+          subset=None, out='bench_out', cpu=False, budget='pixels', baseline_epochs=(2,8), holdout=0., test_sizes=(0.5,1,1.25)):
     "Run `fixed` (at `epochs` and at each of `baseline_epochs`) and each of `regimes` for every seed; write `out/results.md`"
     check_arg(is_int(epochs) and epochs>=1, 'epochs', epochs, "pass at least 1 epoch")
     check_arg(is_int(size) and size>=16, 'size', size, "pass a final image size of at least 16 px")
@@ -341,6 +341,10 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
     cfg = dict(data=str(path), arch=arch, size=size, bs=bs, lr=lr, subset=subset, holdout=holdout, cpu=cpu, test_sizes=list(test_sizes))
     dls = bench_dls(path, bs=bs, size=size, subset=subset, holdout=holdout)
     n,nb,warm,cost = len(dls.train_ds),len(dls.train),[True],None
+    for r in regimes:      # a regime that loads larger batches than the images (its first stage, say) would train no step
+        mb = bench_regimes[r](size=size, epochs=epochs, bs=bs, get_dls=None).get('max_bs', bs)
+        check_arg(mb<=n, 'bs', bs, f"regime {r} trains at bs={mb}, more than the {n} training images, so it would train no "
+                  f"step: pass a smaller batch size, or use more images")
     if budget=='time':     # seconds per image at each size the regimes use, measured once on this machine
         szs = {s for r in regimes for s in bench_regimes[r](size=size, epochs=epochs, bs=bs, get_dls=None)['mix'](n, nb)} | {size}
         cost = _interp(time_per_image(bench_learner(dls, arch).model, sorted(szs), bs))
@@ -361,7 +365,7 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
            f"bs: {bs} · lr: {lr} · seeds: {','.join(map(str, seeds))} · subset: {subset} · holdout: {holdout} · "
            f"device: {default_device() if not cpu else 'cpu'} · torch threads: {torch.get_num_threads()} · "
            f"cores: {len(os.sched_getaffinity(0))} of {os.cpu_count()}\n\n")
-    (out/'results.md').write_text(hdr + results_md(df, rows, epochs) + '\n')
+    (out/'results.md').write_text(hdr + summary_md(df, budget, data=='synthetic') + results_md(df, rows, epochs) + '\n')
     plot_results(df, rows, epochs, size, out/'results.png')
     return df
 
@@ -432,6 +436,33 @@ def bench_warnings(rows, epochs:int):
             ws.append(f"{lab}: achieved/ideal is {row['achieved/ideal']:.0%}, above 105%: that is noise in the timings, not a result")
     return ws
 
+def _iso_words(v):
+    if not isinstance(v, tuple): return None
+    r,sym = v
+    return {'=': f"{r:.2f}x", '≥': f"more than {r:.2f}x", '≤': f"at most {r:.2f}x"}[sym]
+
+def summary_md(df, budget:str='epochs', synthetic:bool=False):
+    "A few plain sentences: how each regime did against fixed size at equal cost, and what fixed size needed to match it"
+    check_arg(budget in budgets, 'budget', budget, f"pass one of {', '.join(budgets)}")
+    base = df.loc['fixed']
+    cost = {'epochs': 'equal epochs', 'pixels': 'equal pixel cost', 'time': 'equal predicted time'}[budget]
+    lines = [f"**In short.** Fixed size ({base['epochs']} epochs) reached top-1 {base['top1']:.3f}. At {cost}:"]
+    for lab,row in df.iterrows():
+        if lab.startswith('fixed'): continue
+        s = f"- **{lab}** reached {row['top1']:.3f}"
+        if isinstance(row.get('vs_fixed'), tuple):
+            m,se,w = row['vs_fixed']
+            s += f", {abs(m)*100:.1f} points {'above' if m>=0 else 'below'} fixed size" + ('' if w=='1 seed' else f" (a {w})")
+        t,p = _iso_words(row.get('iso_time')),_iso_words(row.get('iso_px'))
+        if t: s += f"; fixed size needed {t} this regime's training time, and {p} its pixels, to reach that top-1"
+        s += f". It trained for {row['train_s']:.0f} s, against fixed size's {base['train_s']:.0f} s."
+        lines.append(s)
+    n = int(base['seeds'])
+    lines.append('' if not synthetic else f"\n{'One seed' if n==1 else f'{n} seeds'} on synthetic images is a demonstration of "
+                 "the tool, not a measurement: the comparison on real photos (Imagenette, several seeds) is in "
+                 "`nbs/07_results.ipynb` and BENCHMARKS.md.")
+    return '\n'.join(lines) + '\n\n'
+
 def results_md(df, rows, epochs:int):
     "The tables of `results.md`: cost and speed, accuracy and comparisons, then the warnings and the size curves"
     df = df.assign(top1=[f"{m:.3f} ± {s:.3f}" for m,s in zip(df['top1'], df['top1_std'])])
@@ -484,15 +515,15 @@ def main(
     data:str='synthetic',     # 'synthetic' (made offline), 'imagenette' (downloads), or an ImageNet-style folder
     regimes:str='fixed,book,ramp,stages,mixsize,multiscale', # Comma-separated, of these and the variants in `bench_regimes`; `fixed` always runs
     arch:str='xresnet18',     # fastai xresnet name, or a timm model name when timm is installed
-    epochs:int=5,             # Epochs of the fixed-size baseline, and the budget every regime gets (see --budget)
+    epochs:int=4,             # Epochs of the fixed-size baseline, and the budget every regime gets (see --budget)
     size:int=64,              # Final (full) image size
     bs:int=64,                # Batch size
     lr:float=3e-3,            # Max learning rate of `fit_one_cycle`
     seeds:str='0',            # Comma-separated random seeds: everything runs once per seed
-    budget:str='epochs',      # What each regime gets the same of as fixed size: 'epochs', 'pixels' or predicted 'time'
-    baseline_epochs:str='',   # Comma-separated extra epoch budgets for fixed size: its curve of top-1 against cost, for iso-accuracy
+    budget:str='pixels',      # What each regime gets the same of as fixed size: 'pixels', 'epochs' or predicted 'time'
+    baseline_epochs:str='2,8', # Comma-separated extra epoch budgets for fixed size ('' for none): its curve of top-1 against cost, for iso-accuracy
     holdout:float=0.,         # Fraction of train/ held out to tune on (`tune_top1`); val/ is then only reported on
-    test_sizes:str='0.5,0.75,1,1.25', # Test sizes for the size curves, as multiples of `size`
+    test_sizes:str='0.5,1,1.25', # Test sizes for the size curves, as multiples of `size`
     subset:float=None,        # Use this random fraction of the images
     out:str='bench_out',      # Folder for results.md, results.png and runs/ (one file per run: a rerun resumes)
     cpu:bool=False,           # Train on the CPU even when a GPU is available

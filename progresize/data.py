@@ -11,24 +11,50 @@ from fastai.vision.all import *
 from .schedule import check_arg, to_size, is_int
 
 # %% auto #0
-__all__ = ['synth_image', 'make_synthetic', 'synth_dls']
+__all__ = ['synth_shapes', 'pink_noise', 'synth_image', 'make_synthetic', 'synth_dls']
 
 # %% ../nbs/00a_data.ipynb #81c4052b
+def pink_noise(h:int, w:int, rng:np.random.Generator, alpha:float=1.):
+    "`(h, w)` noise in [-1, 1] with a `1/f**alpha` amplitude spectrum: detail at every scale, as in natural images"
+    check_arg(is_int(h) and is_int(w) and h>=1 and w>=1, 'h', (h, w), "pass the height and width, ints >= 1")
+    check_arg(isinstance(rng, np.random.Generator), 'rng', rng, "pass a numpy Generator, e.g. np.random.default_rng(0)")
+    fy,fx = np.fft.fftfreq(h)[:,None],np.fft.rfftfreq(w)[None,:]
+    f = np.sqrt(fy**2 + fx**2); f[0,0] = 1
+    spec = (rng.normal(size=f.shape) + 1j*rng.normal(size=f.shape))/f**alpha
+    spec[0,0] = 0
+    n = np.fft.irfft2(spec, s=(h, w))
+    return n/(np.abs(n).max() + 1e-8)
+
+synth_shapes = ('disc', 'square', 'triangle', 'cross', 'ring')
+
+def _shape_mask(kind, yy, xx, cy, cx, r, ang):
+    "Pixels inside a `kind` shape of radius `r` centred at `(cy, cx)`, turned by `ang`"
+    y,x = (yy-cy)/r,(xx-cx)/r
+    u,v = math.cos(ang)*x + math.sin(ang)*y,-math.sin(ang)*x + math.cos(ang)*y
+    d = u*u + v*v
+    return dict(disc=d<1, square=(np.abs(u)<0.8) & (np.abs(v)<0.8), triangle=(v>-0.6) & (v<1-1.8*np.abs(u)),
+                cross=((np.abs(u)<0.3) & (np.abs(v)<1)) | ((np.abs(v)<0.3) & (np.abs(u)<1)), ring=(d<1) & (d>0.4))[kind]
+
 def synth_image(label:int, n_classes:int=4, size=64, rng:np.random.Generator=None):
-    "An `(h, w, 3)` uint8 image of class `label`: a grating whose orientation and frequency encode the class"
+    "An `(h, w, 3)` uint8 image of class `label`: an object whose shape and hue (coarse) and stripe texture (fine) encode the class, on 1/f clutter"
     check_arg(is_int(n_classes) and n_classes>=1, 'n_classes', n_classes, "pass an int >= 1")
     check_arg(is_int(label) and 0<=label<n_classes, 'label', label, f"pass an int in [0, n_classes={n_classes})")
     rng = ifnone(rng, np.random.default_rng())
-    h,w = to_size(size)
+    h,w = to_size(size); m = min(h,w)
     yy,xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    ang = math.pi*label/n_classes + rng.normal(0, 0.05)
-    freq = (3 + 5*(label%3)) * (1 + rng.normal(0, 0.05)) / min(h,w)   # cycles per pixel
-    g = np.sin(2*math.pi*freq*(xx*math.cos(ang) + yy*math.sin(ang)) + rng.uniform(0, 2*math.pi))
-    col = rng.uniform(0.3, 1, 3); bg = rng.uniform(0, 0.5, 3)
-    img = bg + rng.uniform(0.2, 0.5)*g[...,None]*col
-    cy,cx,r = rng.uniform(0,h), rng.uniform(0,w), rng.uniform(0.1,0.3)*min(h,w)     # clutter
-    img += (((yy-cy)**2 + (xx-cx)**2) < r*r)[...,None] * rng.uniform(-0.4, 0.4, 3)
-    img += rng.normal(0, 0.08, img.shape)
+    img = rng.uniform(0.15, 0.75, 3) + pink_noise(h, w, rng)[...,None]*rng.uniform(-0.3, 0.3, 3)     # the background
+    for _ in range(rng.integers(1, 4)):                                                              # small distractors
+        k = synth_shapes[rng.integers(len(synth_shapes))]
+        img[_shape_mask(k, yy, xx, rng.uniform(0, h), rng.uniform(0, w), rng.uniform(0.06, 0.14)*m, rng.uniform(0, 2*math.pi))] = rng.uniform(0, 1, 3)
+    hue = label/n_classes + rng.normal(0, 0.05)                                                      # the object
+    col = np.array([0.5 + 0.5*math.cos(2*math.pi*(hue+o)) for o in (0, 1/3, 2/3)])*rng.uniform(0.6, 1.)
+    r = rng.uniform(0.2, 0.34)*m
+    obj = _shape_mask(synth_shapes[label % len(synth_shapes)], yy, xx, rng.uniform(0.8*r, h-0.8*r), rng.uniform(0.8*r, w-0.8*r), r,
+                      rng.uniform(0, 2*math.pi))
+    ang = math.pi*(label % 3)/3 + rng.normal(0, 0.1)                                                 # its fine texture
+    tex = np.sin(2*math.pi/rng.uniform(3., 4.5)*(xx*math.cos(ang) + yy*math.sin(ang)) + rng.uniform(0, 2*math.pi))
+    img[obj] = col + 0.12*tex[obj][:,None]
+    img += rng.normal(0, 0.04, img.shape)
     return (np.clip(img, 0, 1)*255).astype(np.uint8)
 
 # %% ../nbs/00a_data.ipynb #5df984e1
@@ -36,7 +62,7 @@ def make_synthetic(path=None, n_train:int=64, n_valid:int=32, size=64, n_classes
     "Write (once) a synthetic ImageNet-style data set of `n_classes` in `path/train` and `path/val`; return `path`"
     for nm,v in (('n_train',n_train),('n_valid',n_valid)): check_arg(isinstance(v,int) and v>=n_classes, nm, v, f"pass an int >= n_classes={n_classes}")
     check_arg(isinstance(n_classes,int) and n_classes>=2, 'n_classes', n_classes, "pass an int >= 2")
-    key = hashlib.md5(repr((n_train,n_valid,to_size(size),n_classes,seed)).encode()).hexdigest()[:8]
+    key = hashlib.md5(repr(('v2',n_train,n_valid,to_size(size),n_classes,seed)).encode()).hexdigest()[:8]     # v2: objects on 1/f clutter
     path = Path(ifnone(path, Path(tempfile.gettempdir())/f'progresize_synth_{key}'))
     if (path/'.done').exists(): return path
     rng = np.random.default_rng(seed)
