@@ -7,17 +7,12 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
-from .core import loop_batch, warn_user
+from .core import loop_batch, warn_user, _n_batches
 
 # %% auto #0
 __all__ = ['calibrate_bn']
 
 # %% ../nbs/04a_calibrate.ipynb #54985ef1
-def _n_batches(dl):
-    "The number of batches `dl` yields, or None if it can't tell"
-    try: return len(dl)
-    except TypeError: return None
-
 def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinear'):
     "Recompute BatchNorm statistics of `learn.model` at `size` from `n_batches` augmented training batches"
     check_arg(is_int(n_batches) and n_batches>=1, 'n_batches', n_batches, "pass an int >= 1")
@@ -34,7 +29,6 @@ def calibrate_bn(learn, size=None, n_batches:int=200, dl=None, mode:str='bilinea
     if _n_batches(dl)==0: raise empty()
     flags,moms = [(o, o.training) for o in m.modules()],[(o, o.momentum) for o in bns]
     rs = BatchResizer(dl, mode) if size is not None else None
-    dev = next(m.parameters()).device
     stats = [(t, t.clone()) for o in bns for t in o.buffers()]
     try:
         for o in bns: o.momentum = None; o.reset_running_stats()

@@ -93,6 +93,11 @@ def warn_user(msg, cls=UserWarning):
     while f.f_back is not None and f.f_code.co_filename.startswith(_lib_dirs): f,n = f.f_back,n+1
     warnings.warn(msg, cls, stacklevel=n)
 
+def _n_batches(dl):
+    "The number of batches `dl` yields, or None if it can't tell"
+    try: return len(dl)
+    except TypeError: return None
+
 def peek_batch(dl):
     "One batch of `dl`, drawn without changing the random state: the global generators' nor the loader's own `dl.rng`"
     check_arg(hasattr(dl, 'one_batch'), 'dl', type(dl).__name__, "pass a fastai `DataLoader`, e.g. `learn.dls.train`")

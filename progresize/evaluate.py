@@ -9,7 +9,7 @@ import time
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
-from .core import resize_learn_batch, fmt_size, peek_batch
+from .core import resize_learn_batch, fmt_size, peek_batch, _n_batches
 from .resize import _is_img
 from .calibrate import calibrate_bn
 
@@ -52,9 +52,7 @@ def _kept(model):
 
 # %% ../nbs/05_evaluate.ipynb #dcc2aa8c
 def _check_dl(dl):
-    try: n = len(dl)
-    except TypeError: return dl
-    check_arg(n>0, 'dl', f"{type(dl).__name__} with no batches", "pass a loader with at least one batch (a small set with "
+    check_arg(_n_batches(dl)!=0, 'dl', f"{type(dl).__name__} with no batches", "pass a loader with at least one batch (a small set with "
               "`drop_last=True` has none), e.g. `learn.dls.valid` or `learn.dls.test_dl(files, with_labels=True)`")
     return dl
 

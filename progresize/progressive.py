@@ -46,11 +46,11 @@ class ProgressiveResize(SizeCallback):
         frozen = getattr(self.learn.opt, 'frozen_idx', 0) > 0
         if self.n_epoch==0 or (frozen and not self.during_frozen): return   # fit(0): a no-op
         n = self.n_epoch
-        for nm in ('start','finish'):
+        for nm in ('start','finish'):     # past the end of a frozen phase: say why (`to_pct` says it for any other fit)
             v = getattr(self, nm)
-            if is_int(v) and v>n: raise arg_error(nm, v, f"epoch index is past the end of this fit ({n} epochs)" + (
-                "; this is a frozen phase (`fine_tune`'s first fit?): pass `during_frozen=False` to ramp in the unfrozen "
-                "phase only, or pass fractions of training in [0, 1]" if frozen else f"; pass an epoch <= {n}"))
+            if frozen and is_int(v) and v>n: raise arg_error(nm, v, f"epoch index is past the end of this fit ({n} epochs); this is "
+                "a frozen phase (`fine_tune`'s first fit?): pass `during_frozen=False` to ramp in the unfrozen phase only, or "
+                "pass fractions of training in [0, 1]")
         b = self.peek()
         self._final = ifnone(self.final_size, tuple(b[0].shape[-2:]))
         self.sched = LinearSchedule(self.initial_size, self._final, to_pct(self.start, n, 'start'), to_pct(self.finish, n, 'finish'),

@@ -111,7 +111,7 @@ class BatchResizer:
     def __call__(self, b:tuple, size=None):
         "Resize batch tuple `b` to `size` (default: the armed size) unless it is there already"
         size = ifnone(size, self.size)
-        return b if size is None else resize_batch(b, size, self.mode if self.mode in interp_modes else 'bilinear')
+        return b if size is None else resize_batch(b, size, self.mode)
 
 # %% ../nbs/01_resize.ipynb #db6c1ea2
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from .schedule import *
 from .resize import base_dl
 from .core import *
+from .core import _n_batches
 from .progressive import *
 
 # %% auto #0
@@ -156,9 +157,7 @@ class StagedResize(SizeCallback):
         if i==self.cur: return
         s,t0 = self.stages[i],time.perf_counter()
         dls = self._build(*self._key(i))
-        try: empty = len(base_dl(dls.train))==0
-        except TypeError: empty = False
-        if empty: raise arg_error('get_dls', self.get_dls, f"stage {i}, {s!r}: `get_dls(bs={self.bss[i]}, size={fmt_size(s.size)})` "
+        if _n_batches(base_dl(dls.train))==0: raise arg_error('get_dls', self.get_dls, f"stage {i}, {s!r}: `get_dls(bs={self.bss[i]}, size={fmt_size(s.size)})` "
                                   "returned loaders with no training batch (more items per batch than training items, with "
                                   "`drop_last`?), so the stage would train no step: give the stage a smaller `bs`")
         t1 = time.perf_counter()
