@@ -11,6 +11,7 @@ from .data import *
 from .resize import *
 from .core import *
 from .progressive import *
+from .grow import *
 from .stages import *
 from .mixsize import *
 from .calibrate import *
@@ -18,11 +19,11 @@ from .evaluate import *
 from .compat import *
 from .regularization import *
 from .distributed import *
-import progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.stages, progresize.mixsize
+import progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.grow, progresize.stages, progresize.mixsize
 import progresize.calibrate, progresize.evaluate
 import progresize.compat, progresize.regularization, progresize.distributed
 
 # %% ../nbs/99_all.ipynb #5177bfd4
-__all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.stages,
+__all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.grow, progresize.stages,
                        progresize.mixsize, progresize.calibrate, progresize.evaluate, progresize.compat, progresize.regularization, progresize.distributed)
        for n in m.__all__]

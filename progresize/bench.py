@@ -19,6 +19,7 @@ from .core import *
 from .progressive import *
 from .data import make_synthetic
 from .stages import *
+from .grow import feeder_stem
 from .mixsize import *
 from .calibrate import *
 from .evaluate import *
@@ -50,13 +51,14 @@ def _frac(v, name, lo_open=True):
 
 def _workers(): return 0 if defaults.cpus<2 else min(4, defaults.cpus)   # on one core, workers only add switching
 
-def bench_dls(path, bs:int=64, size:int=64, subset:float=None, seed:int=0, num_workers:int=None, holdout:float=0.):
-    "`DataLoaders` at item size `size` over `path` (a random `subset` of each split), validating on a `holdout` of `train/` if given"
+def bench_dls(path, bs:int=64, size:int=64, subset:float=None, seed:int=0, num_workers:int=None, holdout:float=0., aug:str=None):
+    "`DataLoaders` at item size `size` over `path` (a random `subset` of each split), validating on a `holdout` of `train/` if given; `aug='rrc'`: `RandomResizedCrop`"
     check_arg(isinstance(path, (str, Path)) and Path(path).is_dir(), 'path', path, "pass an existing ImageNet-style folder, e.g. `bench_path('synthetic')`")
     path = Path(path)
     check_arg(is_int(bs) and bs>=1, 'bs', bs, "pass a batch size, an int >= 1")
     size = to_size(size, 'size')
     _frac(subset, 'subset'); _frac(holdout, 'holdout', lo_open=False)
+    check_arg(aug in (None, 'rrc'), 'aug', aug, "pass None (resize every image to `size`) or 'rrc' (`RandomResizedCrop(size, min_scale=0.35)`)")
     valid = 'val' if (path/'val').is_dir() else 'valid'
     files = get_image_files(path, folders=['train', valid])
     if subset is not None:
@@ -75,7 +77,7 @@ def bench_dls(path, bs:int=64, size:int=64, subset:float=None, seed:int=0, num_w
               f"training loader drops a last, partial batch): pass a batch size <= {n_train}, or use more images")
     split = (lambda f: f in tune) if holdout else is_val
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=lambda _: L(f for f in files if holdout==0 or not is_val(f)),
-                       get_y=parent_label, splitter=FuncSplitter(split), item_tfms=Resize(size),
+                       get_y=parent_label, splitter=FuncSplitter(split), item_tfms=RandomResizedCrop(size, min_scale=0.35) if aug else Resize(size),
                        batch_tfms=Normalize.from_stats(*imagenet_stats))
     dls = dblock.dataloaders(path, bs=bs, seed=seed, num_workers=ifnone(num_workers, _workers()))
     dls.report = dls.test_dl(L(f for f in files if is_val(f)), with_labels=True) if holdout else dls.valid
@@ -110,6 +112,22 @@ def _ramp(size, epochs, increase_by=8, start=0.25, finish=0.75, **kw):
     return dict(cbs=[cb], mix=mix)
 
 def _half_first(size, epochs): e1 = max(1, epochs//2); return e1, {size//2: e1, **({size: epochs-e1} if epochs>e1 else {})}
+
+def _grow(size, epochs, bs, get_dls, unfreeze=False, **kw):
+    "`stages`' schedule, growing the model at full size with a `feeder_stem` (the Keras article); `unfreeze`: the whole model trains in the last half"
+    e1,_ = _half_first(size, epochs)
+    mix = {size//2: epochs}      # the grown model runs its old body at half size: its pixel compute, the feeder's small stem aside
+    e2,stages = epochs-e1,[Stage(size//2, e1, bs=min(4*bs, 512))]
+    if e2 and unfreeze and e2>1: stages += [Stage(size, e2-e2//2, bs=bs, grow=feeder_stem), Stage(size, e2//2, bs=bs, freeze=False)]
+    elif e2: stages += [Stage(size, e2, bs=bs, grow=feeder_stem)]
+    fit = lambda learn,epochs,lr: learn.fit_stages(stages, get_dls, lr_max=lr, valid_size=size)
+    return dict(cbs=[], fit=fit, mix=lambda n,nb: mix, max_bs=stages[0].bs)
+
+def _rrc(size, epochs, bs, get_dls, frac=1., **kw):
+    "Fixed size with `RandomResizedCrop`, at `frac` of the full size (tested at the full size)"
+    s = max(8, round(size*frac/8)*8)
+    def fit(learn, epochs, lr): learn.dls = get_dls(bs, s, aug='rrc'); learn.fit_one_cycle(epochs, lr)
+    return dict(cbs=[], fit=fit, mix=lambda n,nb: {s: epochs})
 
 def _stages(size, epochs, bs, get_dls, **kw):
     e1,mix = _half_first(size, epochs)
@@ -160,7 +178,8 @@ bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsi
                         'mixsize-gs': partial(_mixsize, extra=[GradSmooth]), 'mixsize-sqrt': partial(_mixsize, extra=[BatchScaledLR]),
                         'multiscale-flat': partial(_multiscale, curriculum=False),
                         'multiscale-sqrt': partial(_multiscale, extra=[BatchScaledLR]), 'ramp-ss': _ramp_ss,
-                        'fixed-dropout': _fixed_dropout})
+                        'fixed-dropout': _fixed_dropout, 'grow': _grow, 'grow-ft': partial(_grow, unfreeze=True),
+                        'rrc': _rrc, 'rrc-low': partial(_rrc, frac=0.75)})
 
 # %% ../nbs/06_bench.ipynb #9a807078
 def mix_cost(mix, size, cost=None):
@@ -218,7 +237,7 @@ def run_regime(name, path, arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, 
     "Train one regime from scratch with fixed seeds for `epochs`; return its measurements"
     check_arg(name in bench_regimes, 'regimes', name, f"unknown regime: pass some of {', '.join(bench_regimes)}")
     set_seed(seed, reproducible=True)
-    get_dls = lambda b,s: _on(bench_dls(path, bs=b, size=s, subset=subset, seed=seed, holdout=holdout), cpu)
+    get_dls = lambda b,s,aug=None: _on(bench_dls(path, bs=b, size=s, subset=subset, seed=seed, holdout=holdout, aug=aug), cpu)
     dls = get_dls(bs, size)
     reg = bench_regimes[name](size=size, epochs=epochs, bs=bs, get_dls=get_dls, increase_by=increase_by)
     timer = EpochTimer()

@@ -7,14 +7,15 @@ from __future__ import annotations
 import functools, contextlib, warnings, weakref, sys, os, PIL.Image
 from fastai.vision.all import *
 from fastai.callback.fp16 import MixedPrecision
+from fastai.optimizer import Optimizer
 import fastai, fastcore, progresize
 from .schedule import *
 from .resize import *
 
 # %% auto #0
-__all__ = ['in_fit', 'on_fit_end', 'add_column', 'log_column', 'fmt_size', 'fmt_sizes', 'warn_user', 'peek_batch', 'split_batch',
-           'loop_batch', 'resize_learn_batch', 'preallocate', 'probe_size', 'stored_size', 'warn_upsizing',
-           'SizeCallback']
+__all__ = ['step_keys', 'in_fit', 'on_fit_end', 'add_column', 'log_column', 'fmt_size', 'fmt_sizes', 'warn_user', 'peek_batch',
+           'split_batch', 'loop_batch', 'resize_learn_batch', 'preallocate', 'probe_size', 'stored_size',
+           'warn_upsizing', 'log_step', 'clear_step_log', 'schedule_summary', 'SizeCallback']
 
 # %% ../nbs/01a_core.ipynb #bca62459
 def _ours(f):
@@ -128,12 +129,13 @@ def loop_batch(learn, b):
     if any(isinstance(c, CastToTensor) for c in learn.cbs): xb,yb = _plain(xb),_plain(yb)   # as its `before_batch` does
     return xb,yb
 
-def resize_learn_batch(learn, size, mode='bilinear'):
-    "Resize the batch `learn` is on (`learn.xb` and `learn.yb`) to `size` with `resize_batch`; from `before_batch`"
+def resize_learn_batch(learn, size, mode='bilinear', targets:bool=None, center:bool=False):
+    "Resize the batch `learn` is on (`learn.xb` and `learn.yb`) to `size` with `resize_batch`, the targets by `targets`; from `before_batch`"
     xb = getattr(learn, '__dict__', {}).get('xb')
     check_arg(isinstance(xb, tuple) and len(xb) and xb[0] is not None, 'learn', type(learn).__name__,
               "call it while the learner holds a batch, from a callback's `before_batch`")
-    learn.xb,learn.yb = split_batch(learn, resize_batch(learn.xb+learn.yb, size, mode))
+    if mode=='crop' and center: mode = 'bilinear'     # validation sees the whole picture at a crop mode's other sizes
+    learn.xb,learn.yb = split_batch(learn, resize_batch(learn.xb+learn.yb, size, mode, len(learn.xb), targets))
 
 def _is_oom(e): return isinstance(e, torch.OutOfMemoryError) or 'out of memory' in str(e).lower()
 
@@ -229,12 +231,48 @@ def _check_one_size_cb(learn):
                     f"other's loaders. Keep the one you want, e.g. `learn.remove_cb({rm})` for a callback you added to "
                     "the Learner (a callback passed to `fit(cbs=...)` is attached for that fit only)")
 
+step_keys = ('img_h','img_w','img_bs')
+
+def log_step(learn, size, bs:int):
+    "This training step's `size` and `bs` in the optimizer's hypers, which fastai's loggers (W&B, TensorBoard) record every step"
+    opt = getattr(learn, 'opt', None)
+    if not isinstance(opt, Optimizer): return        # a wrapped PyTorch optimizer keeps hypers in its own param_groups
+    h,w = to_size(size)
+    for hp in opt.hypers: hp.update(img_h=h, img_w=w, img_bs=bs)
+
+def clear_step_log(learn):
+    "Take `log_step`'s entries out of the optimizer's hypers"
+    for hp in getattr(getattr(learn, 'opt', None), 'hypers', None) or []:
+        if isinstance(hp, dict):
+            for k in step_keys: hp.pop(k, None)
+
+def schedule_summary(sched:SizeSchedule, n_epoch:int):
+    "One line: each size of `sched` and the epoch it starts at, its pixel cost against the final size, and the pixel-ideal speed-up"
+    check_arg(isinstance(sched, SizeSchedule), 'sched', sched, "pass a SizeSchedule, e.g. `LinearSchedule(0.5, 224)`")
+    check_arg(is_int(n_epoch) and n_epoch>=1, 'n_epoch', n_epoch, "pass the number of epochs of the fit, an int >= 1")
+    segs = [(p0, s) for p0,p1,s in sched.segments() if p1>p0]
+    segs = [o for i,o in enumerate(segs) if i==0 or o[1]!=segs[i-1][1]]
+    c = relative_cost(sched)
+    return (', '.join(f"{fmt_size(s)} from epoch {p*n_epoch:.3g}" for p,s in segs) +
+            f"; pixel cost {c:.2f} of {fmt_size(sched.final_size)} throughout: ideal speed-up {1/c:.2f}x")
+
 class SizeCallback(Callback):
     "Base class of the callbacks that set the size of each batch: one per fit, checked before any `before_fit` runs"
-    order,_size_cb = 55,True
+    order,_size_cb,verbose,log_steps = 55,True,False,True
     def __call__(self, event_name):
         if event_name=='before_fit' and in_fit(self.learn): _check_one_size_cb(self.learn)
-        return super().__call__(event_name)
+        res = super().__call__(event_name)
+        if not (getattr(self, 'active', False) and in_fit(self.learn)): return res
+        if event_name=='before_fit':
+            on_fit_end(self.learn, functools.partial(clear_step_log, self.learn))
+            if self.verbose: print(f"{type(self).__name__}: {self.summary()}")
+        elif event_name=='before_batch' and self.training and self.log_steps and len(self.xb) and isinstance(self.xb[0], Tensor):
+            log_step(self.learn, tuple(self.xb[0].shape[-2:]), find_bs(self.yb) if len(self.yb) else len(self.xb[0]))
+        return res
+    def summary(self):
+        "What this fit will train at, and its pixel-ideal speed-up: printed at the start of the fit with `verbose=True`"
+        return ''
+
     def peek(self, dl=None):
         "One batch of `dl` (default: the training loader) by `peek_batch`, checked to hold images: `(N, C, H, W)` first"
         dl = base_dl(ifnone(dl, self.dls.train))

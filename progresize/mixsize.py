@@ -9,6 +9,7 @@ from collections import namedtuple
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
+from .resize import _check_targets
 from .core import SizeCallback, in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing, preallocate
 import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
@@ -114,19 +115,22 @@ def make_divisible(v, divisor=8):
     return new + divisor if new < 0.9*v else new
 
 class MultiScalePlan(BatchPlan):
-    "Uniform draws from a table of sizes and batch sizes with constant pixels per batch, optionally grown by `curriculum`"
+    "Uniform draws from a table of sizes and batch sizes with constant pixels per batch, optionally grown by `curriculum`; `(h, w)` sizes give separate height and width ranges"
     def __init__(self, base_size, base_bs, min_size, max_size, n_scales=5, divisor=32, curriculum:SizeSchedule=None):
         for nm,v in (('min_size',min_size),('max_size',max_size),('base_size',base_size)):
-            check_arg(is_int(v) and v>0, nm, v, "pass a positive int number of pixels (square sizes)")
+            check_arg(is_int(v) and v>0 or (isinstance(v, (tuple, list)) and len(v)==2 and all(is_int(o) and o>0 for o in v)), nm, v,
+                      "pass a positive int number of pixels (a square), or `(h, w)` for separate height and width ranges")
         _check_bs(base_bs)
-        check_arg(min_size<=max_size, 'min_size', min_size, f"must not be larger than max_size={max_size}")
+        lo,hi = to_size(min_size, 'min_size'),to_size(max_size, 'max_size')
+        check_arg(lo[0]<=hi[0] and lo[1]<=hi[1], 'min_size', min_size, f"must not be larger than max_size={max_size} in either side")
         check_arg(is_int(n_scales) and n_scales>=1, 'n_scales', n_scales, "pass an int >= 1")
         check_arg(is_int(divisor) and divisor>=1, 'divisor', divisor, "pass an int >= 1 (32 for networks that downsample 32x)")
         check_arg(curriculum is None or isinstance(curriculum, SizeSchedule), 'curriculum', curriculum,
                   "pass a SizeSchedule (e.g. `cvnets_curriculum(...)` or a `LinearSchedule`), or None")
         store_attr()
-        self.snap = None      # set by `bucket`: sizes snapped to at most k buckets
-        self.raw = [min_size + (max_size-min_size)*i/max(1, n_scales-1) for i in range(n_scales)] + [base_size]
+        self.base_size,self.snap = to_size(base_size, 'base_size'),None      # `snap`, set by `bucket`: sizes snapped to at most k buckets
+        lin = lambda a,b: [a + (b-a)*i/max(1, n_scales-1) for i in range(n_scales)]
+        self.raw = list(zip(lin(lo[0], hi[0]), lin(lo[1], hi[1]))) + [self.base_size]     # heights and widths zipped, as CVNets does
     def scale(self, pct=0.):
         "How much the curriculum shrinks the table at `pct` (1: the full table)"
         if self.curriculum is None: return 1.
@@ -134,11 +138,11 @@ class MultiScalePlan(BatchPlan):
     def table(self, pct=0., n=None):
         "The rows at `pct`; over `n` items, no batch larger than `n`"
         r = self.scale(pct)
-        sizes = {make_divisible(v*r, self.divisor) for v in self.raw}
-        if self.snap is not None: sizes = {self.snap((o,o))[0] for o in sizes}
-        sizes = sorted(sizes)
-        bs = lambda s: min(max(1, math.floor(self.base_bs*self.base_size**2/s**2)), ifnone(n, math.inf))
-        return L((Step(s, s, bs(s), 1), 1/len(sizes)) for s in sizes)
+        sizes = {(make_divisible(h*r, self.divisor), make_divisible(w*r, self.divisor)) for h,w in self.raw}
+        if self.snap is not None: sizes = {self.snap(o) for o in sizes}
+        sizes = sorted(sizes, key=lambda s: (area(s), s))
+        bs = lambda s: min(max(1, math.floor(self.base_bs*area(self.base_size)/area(s))), ifnone(n, math.inf))
+        return L((Step(*s, bs(s), 1), 1/len(sizes)) for s in sizes)
     def draw(self, rng, n, pct=0.):
         rows,steps,k = [s for s,_ in self.table(pct, n)],[],0
         while k<n: s = rng.choice(rows); steps.append(s); k += s.bs
@@ -148,7 +152,7 @@ class MultiScalePlan(BatchPlan):
         self.snap = None
         self.snap = bucket_snap(self.fit_sizes(n_epoch), k)
         return self
-    def __repr__(self): return 'MultiScalePlan(' + ', '.join(f'({s.h},{s.bs})' for s,_ in self.table(1.)) + ')'
+    def __repr__(self): return 'MultiScalePlan(' + ', '.join(f'({fmt_size(s.size)},{s.bs})' for s,_ in self.table(1.)) + ')'
 
 def multiscale_plan(base_size, base_bs, min_size, max_size, n_scales=5, divisor=32, curriculum=None):
     "The CVNets variable-batch multi-scale plan (Nunez et al. 2023), optionally with a size `curriculum`"
@@ -204,7 +208,7 @@ class _PlanTfm(Transform):
         if s is None: return b
         r = self.dl.resizer
         if r.via_tfm: r.set(s.size)
-        else: b = resize_batch(b, s.size, r.mode)
+        else: b = r(b, s.size)
         if s.dups>1: b = tuple(o.repeat_interleave(s.dups, 0) if isinstance(o, Tensor) and o.ndim else o for o in b)
         return b
     def decode(self, b, **kwargs): return b
@@ -278,7 +282,7 @@ def _own_idxs(dl, seed:int):
         try: return list(dl.get_idxs())
         finally: dl.rng = rng
 
-def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str=None, use_tfm:bool=True, **kwargs):
+def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str=None, use_tfm:bool=True, resize_targets:bool=None, **kwargs):
     "A `PlanDL` running `plan` over the items (sampled as `dl` samples them), item transforms and batch transforms of `dl`"
     check_arg(isinstance(plan, BatchPlan), 'plan', plan, "pass a BatchPlan, e.g. `mixsize_plan(...)` or `multiscale_plan(...)`")
     dl = base_dl(dl)          # the loader inside `distrib_ctx`'s `DistributedDL`: the plan shards the items itself
@@ -286,7 +290,7 @@ def plan_dl(dl:TfmdDL, plan:BatchPlan, seed:int=0, n_epoch:int=1, mode:str=None,
               "`new`), e.g. `learn.dls.train`; wrap a dataset in `fastai.data.load.DataLoader(ds, bs=...)`")
     ab = dl.after_batch      # a `TfmdDL`'s Pipeline, or a plain fastai `DataLoader`'s method (a no-op) or function
     fs = list(ab.fs) if isinstance(ab, Pipeline) else [] if getattr(ab, '__func__', None) is DataLoader.after_batch else [lambda b: ab(b)]
-    return dl.new(cls=PlanDL, plan=plan, seed=seed, n_epoch=n_epoch, resizer=BatchResizer(dl, mode, use_tfm), src=dl,
+    return dl.new(cls=PlanDL, plan=plan, seed=seed, n_epoch=n_epoch, resizer=BatchResizer(dl, mode, use_tfm, targets=resize_targets), src=dl,
                   sampler=dl if _own_sampling(dl) else None, after_batch=[_PlanTfm()] + fs, **kwargs)
 
 # %% ../nbs/04_mixsize.ipynb #c2a3410f
@@ -295,14 +299,16 @@ class PlanCallback(SizeCallback):
     order,_stateattrs,orig,pdl = 55,('orig','pdl'),None,None     # never pickled, and dropped when the fit ends
     _size_arg = 'sizes'
     def __init__(self, base_size=None, base_bs=None, seed:int=0, valid_size=None, mode:str=None, use_tfm:bool=True,
-                 compile_friendly=False, preallocate:bool=True):
+                 compile_friendly=False, preallocate:bool=True, resize_targets:bool=None, verbose:bool=False):
         check_arg(isinstance(compile_friendly, bool) or (is_int(compile_friendly) and compile_friendly>=1), 'compile_friendly',
                   compile_friendly, "pass True (at most 4 distinct batch shapes per fit), an int >= 1 (at most that many) or False")
         if base_size is not None: base_size = to_size(base_size, 'base_size')
         if base_bs is not None: _check_bs(base_bs)
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
-        check_arg(mode is None or mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}, or None for the GPU size transform's own (else 'bilinear')")
+        check_arg(mode is None or mode in size_modes, 'mode', mode, f"pass one of {', '.join(map(repr, size_modes))}, or None for the GPU size transform's own (else 'bilinear')")
         check_arg(is_int(seed), 'seed', seed, "pass an int")
+        _check_targets(resize_targets)
+        check_arg(isinstance(verbose, bool), 'verbose', verbose, "pass True (print the plan when the fit starts) or False")
         check_arg(isinstance(preallocate, bool), 'preallocate', preallocate, "pass True (check memory at the largest step first) or False")
         store_attr()
         self.active,self.plan,self.orig,self.pdl = False,None,None,None
@@ -329,7 +335,7 @@ class PlanCallback(SizeCallback):
         self._check_aspect(b)
         self.plan = self.make_plan(ifnone(self.base_size, tuple(b[0].shape[-2:])), ifnone(self.base_bs, dl.bs))
         if self.n_buckets: self.plan = self.bucket_plan(self.plan, self.n_buckets)
-        pdl = plan_dl(dl, self.plan, self.seed, self.n_epoch, self.mode, self.use_tfm)
+        pdl = plan_dl(dl, self.plan, self.seed, self.n_epoch, self.mode, self.use_tfm, self.resize_targets)
         steps = self.plan.fit_steps(self.n_epoch, pdl.n_shard)
         szs = [s.size for s in steps]
         warn_upsizing(dl, b, max(szs, key=area), self._size_arg)
@@ -345,12 +351,19 @@ class PlanCallback(SizeCallback):
         if self.active: self.pdl.set_epoch(self.epoch, self.epoch/self.n_epoch)
     def before_batch(self):
         if self.valid_size is not None and not self.training:
-            resize_learn_batch(self.learn, self.valid_size, ifnone(self.mode, 'bilinear'))
+            resize_learn_batch(self.learn, self.valid_size, ifnone(self.mode, 'bilinear'), self.resize_targets, center=True)
     def after_validate(self):
         if not self.active: return
         st = self.pdl.steps
         hs,bs = [s.h for s in st],[s.n_seen for s in st]
         for c,v in (('size',hs),('bs',bs)): log_column(self.learn, c, f'{min(v)}-{max(v)}' if min(v)<max(v) else v[0])
+    def summary(self):
+        n,ne = self.pdl.n_shard,self.n_epoch
+        c = self.plan.cost(n, ne, self.seed)
+        rows = ', '.join(f"{fmt_size(s.size)}×{s.bs}" + (f"×{s.dups}" if s.dups>1 else '') for s in self.plan.fit_steps(ne, n))
+        return (f"steps (size×bs{'×copies' if any(s.dups>1 for s in self.plan.fit_steps(ne, n)) else ''}) {rows}; {c['steps']} steps over "
+                f"{ne} epochs (fixed size: {c['base_steps']}); pixel cost {c['cost']:.2f} of {fmt_size(self.plan.base_size)}: "
+                f"ideal speed-up {1/c['cost']:.2f}x")
     def after_fit(self): self._restore()
     def _restore(self):
         if not self.active: return
@@ -360,8 +373,8 @@ class PlanCallback(SizeCallback):
 
 class MixSize(PlanCallback):
     "Train with MixSize: each step at one of `sizes` with sample shares `probs`, trading pixels for images ('B+') or copies ('D+')"
-    def __init__(self, sizes, probs, mode:str='B+', base_dups:int=1, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, sizes, probs, mode:str='B+', base_dups:int=1, resize_mode:str=None, **kwargs):
+        super().__init__(mode=resize_mode, **kwargs)      # `mode` is MixSize's B+ or D+: the resizing mode is `resize_mode`
         sizes,probs = [to_num(s) if getattr(s, 'ndim', None)==0 else s for s in sizes],[to_num(p) for p in probs]
         mixsize_plan(sizes, probs, ifnone(self.base_size, 1), ifnone(self.base_bs, 1), mode, base_dups)  # check the arguments now
         store_attr('sizes,probs,base_dups'); self.plan_mode = mode
@@ -379,20 +392,20 @@ class MixSize(PlanCallback):
 
 class MultiScale(PlanCallback):
     "Train with CVNets' multi-scale variable-batch sampler between `min_size` and `max_size`, with an optional `curriculum`"
-    _size_arg = 'max_size'
     def __init__(self, min_size:int, max_size:int, n_scales:int=5, divisor:int=32, curriculum:SizeSchedule=None, **kwargs):
         super().__init__(**kwargs)
-        if self.base_size is not None: check_arg(self.base_size[0]==self.base_size[1], 'base_size', self.base_size, "pass a square size (an int)")
-        multiscale_plan(ifnone(self.base_size, (min_size,))[0], ifnone(self.base_bs, 1), min_size, max_size, n_scales, divisor, curriculum)
+        multiscale_plan(ifnone(self.base_size, min_size), ifnone(self.base_bs, 1), min_size, max_size, n_scales, divisor, curriculum)
         store_attr('min_size,max_size,n_scales,divisor,curriculum')
     @property
-    def _int_sizes(self): return self.max_size
+    def _int_sizes(self): return self.max_size if is_int(self.max_size) else self.min_size if is_int(self.min_size) else []
+    @property
+    def _size_arg(self): return 'max_size' if is_int(self.max_size) or not is_int(getattr(self, 'min_size', None)) else 'min_size'
     def _aspect_fix(self, h, w):
-        return (f"Multi-scale tables are square: load square images (e.g. `Resize({max(h,w)})` in `item_tfms`), or use `MixSize` "
-                "with `(h, w)` sizes.")
+        eg = lambda s: (round(s*h/max(h,w)), round(s*w/max(h,w))) if is_int(s) else tuple(s)
+        return (f"Pass `(h, w)` sizes with the images' aspect ratio, e.g. `min_size={eg(self.min_size)}, max_size={eg(self.max_size)}`, "
+                f"or load square images (e.g. `Resize({max(h,w)})` in `item_tfms`).")
     def make_plan(self, base_size, base_bs):
-        check_arg(base_size[0]==base_size[1], 'base_size', base_size, "multi-scale tables are square: pass an int `base_size`")
-        return multiscale_plan(base_size[0], base_bs, self.min_size, self.max_size, self.n_scales, self.divisor, self.curriculum)
+        return multiscale_plan(base_size, base_bs, self.min_size, self.max_size, self.n_scales, self.divisor, self.curriculum)
     def bucket_plan(self, plan, k): return plan.bucket(k, self.n_epoch)
 
 # %% ../nbs/04_mixsize.ipynb #7cb88488

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .schedule import *
 from .resize import *
+from .resize import _check_targets
 from .core import *
 import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
@@ -25,10 +26,16 @@ class ProgressiveResize(SizeCallback):
     _stateattrs = ('resizer','sched','_final')
     def __init__(self, initial_size=0.5, start=0.5, finish=0.75, increase_by:int=8, mode:str=None,
                  resize_valid:bool=False, final_size=None, preallocate:bool=True, during_frozen:bool=True, use_tfm:bool=True,
-                 compile_friendly=False, keep_aspect:bool=True, by_epoch:bool=False):
+                 compile_friendly=False, keep_aspect:bool=True, by_epoch:bool=False, valid_size=None, resize_targets:bool=None,
+                 verbose:bool=False):
         if final_size is not None: final_size = to_size(final_size, 'final_size')
         initial_size,start,finish = map(to_num, (initial_size, start, finish))
-        check_arg(mode is None or mode in interp_modes, 'mode', mode, f"pass one of {', '.join(map(repr, interp_modes))}, or None for the GPU size transform's own (else 'bilinear')")
+        check_arg(mode is None or mode in size_modes, 'mode', mode, f"pass one of {', '.join(map(repr, size_modes))}, or None for the GPU size transform's own (else 'bilinear')")
+        if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
+        check_arg(valid_size is None or not resize_valid, 'valid_size', valid_size, "`resize_valid=True` validates at the training "
+                  "size: pass one of the two")
+        _check_targets(resize_targets)
+        check_arg(isinstance(verbose, bool), 'verbose', verbose, "pass True (print the schedule when the fit starts) or False")
         check_arg(not isinstance(initial_size,(int,float)) or initial_size>0, 'initial_size', initial_size, "pass a size > 0: a fraction of the final size or pixels")
         check_arg(isinstance(by_epoch, bool), 'by_epoch', by_epoch, "pass True (change the size between epochs only) or False (every batch)")
         # validate everything that doesn't need the data now, with stand-ins for what does
@@ -62,7 +69,8 @@ class ProgressiveResize(SizeCallback):
                       f"its sizes are multiples of `increase_by`={self.increase_by}, and `initial_size`={self.initial_size!r} "
                       "rounds to the final size. Lower `increase_by` or `initial_size`, or remove the callback.")
         warn_upsizing(self.dls.train, b, self._final)
-        self.resizer = BatchResizer(self.dls.train, self.mode, self.use_tfm, full=self._final)
+        if self.valid_size is not None: warn_upsizing(self.dls.valid, None, self.valid_size, 'valid_size')
+        self.resizer = BatchResizer(self.dls.train, self.mode, self.use_tfm, full=self._final, targets=self.resize_targets)
         self.active = True
         on_fit_end(self.learn, self._restore)
         add_column(self.learn, 'size')
@@ -70,19 +78,20 @@ class ProgressiveResize(SizeCallback):
         if self.preallocate: preallocate(self.learn, b, self.sched.max_size)
 
     @property
-    def valid_size(self): return self.sched(self.pct_train) if self.resize_valid else self._final
+    def _vsize(self): return self.sched(self.pct_train) if self.resize_valid else ifnone(self.valid_size, self._final)
     def before_train(self):
         if self.active: self.resizer.set(self.sched(self.pct_train)); self._ep0 = len(self.sizes)
     def before_validate(self):
-        if self.active: self.resizer.set(self.valid_size)
+        if self.active: self.resizer.set(self._vsize)
     def after_batch(self):   # arm the next batch's size now: GPU transforms run before the batch reaches any callback
         if self.active and self.training: self.resizer.set(self.sched(self.pct_train))
 
     def before_batch(self):
-        if self.active: size = self.sched(self.pct_train) if self.training else self.valid_size
+        if self.active: size = self.sched(self.pct_train) if self.training else self._vsize
         elif self.final_size is not None: size = self.final_size   # lr_find, get_preds...: the final size, statelessly
         else: return
-        resize_learn_batch(self.learn, size, self.resizer.mode if self.active else ifnone(self.mode, 'bilinear'))
+        mode = self.resizer.mode if self.active else ifnone(self.mode, 'bilinear')
+        resize_learn_batch(self.learn, size, mode, self.resize_targets, center=not (self.active and self.training))
         if self.active and self.training: self.sizes.append(size)
 
     def after_validate(self):
@@ -92,6 +101,8 @@ class ProgressiveResize(SizeCallback):
         if not self.active: return
         self.resizer.restore()          # the model's mode is left as fastai leaves it: eval after a full fit
         self.active,self.resizer = False,None
+
+    def summary(self): return schedule_summary(self.sched, self.n_epoch)
 
     def plot_sizes(self, ax=None):
         "Plot the training size of every batch of the last fit"

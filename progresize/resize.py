@@ -9,11 +9,11 @@ import numpy as np
 import torch, torch.nn.functional as F
 from torch import Tensor
 from fastai.vision.all import *
-from .schedule import check_arg, to_size
+from .schedule import check_arg, to_size, is_int
 
 # %% auto #0
-__all__ = ['interp_modes', 'grid_modes', 'resize_image', 'resize_mask', 'resize_batch', 'base_dl', 'size_tfm', 'BatchResizer',
-           'preserve_rng']
+__all__ = ['interp_modes', 'size_modes', 'targets_opts', 'grid_modes', 'resize_image', 'resize_mask', 'resize_batch',
+           'crop_batch', 'base_dl', 'size_tfm', 'BatchResizer', 'preserve_rng']
 
 # %% ../nbs/01_resize.ipynb #4ec82eb5
 interp_modes = ('bilinear','bicubic','area','nearest','nearest-exact')
@@ -50,9 +50,22 @@ def resize_mask(m:Tensor, size):
 # %% ../nbs/01_resize.ipynb #70b34496
 def _is_img(o): return isinstance(o, TensorImage) or (type(o) is Tensor and o.ndim==4 and o.is_floating_point())
 
-def resize_batch(b:tuple, size, mode:str='bilinear'):
+size_modes = interp_modes + ('crop',)
+targets_opts = (None, True, False)
+
+def _check_targets(targets): return check_arg(targets in targets_opts and (targets is None or isinstance(targets, bool)), 'resize_targets',
+    targets, "pass None (resize targets by their type: images and masks, not labels), True (every spatial target) or False (inputs only)")
+
+def resize_batch(b:tuple, size, mode:str='bilinear', n_inp:int=None, targets:bool=None):
     "Resize the first image of batch tuple `b` to `size`, and every other image (`mode`) and mask (nearest) by the same factor; points, boxes and labels are scale-free"
-    size = to_size(size)
+    size = to_size(size); _check_targets(targets)
+    if targets is not None:     # the inputs (the first `n_inp`, default 1) by type; the targets by `targets`
+        n = ifnone(n_inp, 1)
+        check_arg(is_int(n) and 1<=n<=len(b), 'n_inp', n_inp, f"pass the number of inputs in the batch, 1 to {len(b)}")
+        res = resize_batch(b if targets else b[:n], size, mode)
+        if targets: res = tuple(_spatial(o, r, b[0], size, mode) for o,r in zip(b, res))
+        return res[:n] + (tuple(res[n:]) if targets else tuple(b[n:]))
+    if mode=='crop': return crop_batch(b, size)
     ref = next((o for o in b if _is_img(o)), None)
     if ref is None: ref = next((o for o in b if isinstance(o, TensorMask)), None)
     if ref is None: return tuple(b)
@@ -68,6 +81,40 @@ def resize_batch(b:tuple, size, mode:str='bilinear'):
         if _is_img(o): return resize_image(o, scaled(o), mode)
         return o
     return tuple(_one(o) for o in b)
+
+def _spatial(o, r, x, size, mode):
+    "`r`, or, if `o` is a tensor with the input `x`'s spatial shape that `resize_batch` left alone (a heatmap, a depth map), `o` resized to `size`"
+    if r is not o or not isinstance(o, Tensor) or o.ndim<3 or not isinstance(x, Tensor) or tuple(o.shape[-2:])!=tuple(x.shape[-2:]): return r
+    if not o.is_floating_point(): return resize_mask(o, size) if o.ndim in (3,4) else o
+    t = o.reshape(o.shape[0], -1, *o.shape[-2:])
+    return _same_type(resize_image(t.as_subclass(Tensor), size, 'bilinear' if mode=='crop' else mode).reshape(*o.shape[:-2], *to_size(size)), o)
+
+def _window(H, W, size, center=False):
+    h,w = size
+    check_arg(h<=H and w<=W, 'mode', 'crop', f"a crop of {_fmt_hw(size)} doesn't fit in {H}x{W} images: crop mode cuts the "
+              "smaller size out of the loaded one, so it can't go above it; lower the size, or use an interpolating mode")
+    if center: return (H-h)//2,(W-w)//2
+    return int(torch.randint(0, H-h+1, ())),int(torch.randint(0, W-w+1, ()))
+
+def crop_batch(b:tuple, size, center:bool=False):
+    "Cut one random window of `size` (the middle one with `center`) out of every image and mask of batch tuple `b`, the same for all, with no resampling"
+    size = to_size(size)
+    ref = next((o for o in b if _is_img(o) or isinstance(o, TensorMask)), None)
+    if ref is None: return tuple(b)
+    for o in b:
+        check_arg(not isinstance(o, (TensorPoint, TensorBBox)), 'mode', 'crop', f"the batch has {type(o).__name__} targets, which "
+                  "a crop would cut out of the picture: use an interpolating mode (e.g. 'bilinear'), which keeps every point")
+    H,W = ref.shape[-2:]
+    t,l = _window(H, W, size, center)
+    def _one(o):       # a target at another resolution (super-resolution) gets the window scaled to it
+        if not isinstance(o, Tensor) or o.ndim<3 or not (_is_img(o) or isinstance(o, TensorMask) or not o.is_floating_point()): return o
+        h,w = o.shape[-2:]
+        if abs(h*W - w*H) > max(H,W): return o                  # not the images' shape: a label or an embedding, left alone
+        fh,fw = h/H,w/W
+        return o[..., round(t*fh):round(t*fh)+round(size[0]*fh), round(l*fw):round(l*fw)+round(size[1]*fw)]
+    return tuple(_one(o) for o in b)
+
+def _fmt_hw(size): h,w = to_size(size); return f'{h}x{w}'
 
 # %% ../nbs/01_resize.ipynb #ee66cada
 _gpu_size_tfms = (AffineCoordTfm, RandomResizedCropGPU)
@@ -87,13 +134,16 @@ def size_tfm(dl):
 # %% ../nbs/01_resize.ipynb #365c31fd
 class BatchResizer:
     "Resize the batches of `dl`: through its GPU size transform when it has one (resample once), else with `resize_batch`"
-    def __init__(self, dl, mode:str=None, use_tfm:bool=True, full=None):
-        self.tfm = size_tfm(dl) if use_tfm else None
-        self.mode,self.orig,self.size = ifnone(mode, 'bilinear'),None,None
+    def __init__(self, dl, mode:str=None, use_tfm:bool=True, full=None, targets:bool=None, n_inp:int=None):
+        _check_targets(targets)
+        # crop mode resamples nothing, and a GPU transform that resized inputs only can't be told to: both resize after it
+        self.tfm = size_tfm(dl) if use_tfm and mode!='crop' and targets is not False else None
+        self.mode,self.orig,self.size,self.targets = ifnone(mode, 'bilinear'),None,None,targets
+        self.n_inp = ifnone(n_inp, getattr(base_dl(dl), 'n_inp', 1) if dl is not None else 1)
         if self.tfm is not None:
             self.orig = (self.tfm.size, self.tfm.mode)
             self.mode = ifnone(mode, self.tfm.mode)          # None: the transform's own mode, as the user set it
-        _check_mode(self.mode, grid_modes if self.tfm is not None else interp_modes)
+        _check_mode(self.mode, grid_modes if self.tfm is not None else size_modes)
         self.full = None if full is None else to_size(full, 'full')
         if self.tfm is not None and self.orig[0] is not None: self.full = to_size(self.orig[0], 'full')
     @property
@@ -111,7 +161,7 @@ class BatchResizer:
     def __call__(self, b:tuple, size=None):
         "Resize batch tuple `b` to `size` (default: the armed size) unless it is there already"
         size = ifnone(size, self.size)
-        return b if size is None else resize_batch(b, size, self.mode)
+        return b if size is None else resize_batch(b, size, self.mode, self.n_inp, self.targets)
 
 # %% ../nbs/01_resize.ipynb #db6c1ea2
 @contextlib.contextmanager

@@ -12,14 +12,17 @@ from .resize import base_dl
 from .core import *
 from .core import _n_batches
 from .progressive import *
+from .grow import *
+from .grow import rewrap_ddp
 
 # %% auto #0
-__all__ = ['Stage', 'stage_bs', 'stage_starts', 'stage_at', 'stage_schedule', 'plot_stages', 'StagedResize', 'stage_cycles']
+__all__ = ['Stage', 'stage_bs', 'stage_starts', 'stage_at', 'stage_schedule', 'plot_stages', 'StagedResize', 'stage_feeder',
+           'stage_cycles']
 
 # %% ../nbs/03_stages.ipynb #3fb07e38
 class Stage:
     "A stage of `fit_stages`: `epochs` epochs at `size`, with batch size `bs`, LR multiplier `lr_mult` and `freeze`"
-    def __init__(self, size, epochs:int, bs:int=None, lr_mult:float=1.0, freeze=None):
+    def __init__(self, size, epochs:int, bs:int=None, lr_mult:float=1.0, freeze=None, grow=None):
         size = to_size(size, 'size')
         check_arg(is_int(epochs) and epochs>=1, 'epochs', epochs, "pass an int >= 1, the number of epochs of the stage")
         check_arg(bs is None or (is_int(bs) and bs>=1), 'bs', bs, "pass an int >= 1, or None to derive it from the first stage's")
@@ -27,9 +30,12 @@ class Stage:
                   "pass a number > 0 that multiplies the learning rate during the stage")
         check_arg(freeze is None or isinstance(freeze, bool) or is_int(freeze), 'freeze', freeze,
                   "pass True (train the head only), False (unfreeze), an int n (`freeze_to(n)`) or None (leave as is)")
+        check_arg(grow is None or callable(grow), 'grow', grow, "pass a feeder module for the stage's larger inputs, a function "
+                  "that makes one (e.g. `feeder_stem`), or None")
         store_attr()
     def __repr__(self):
         extra = ''.join(f", {k}={getattr(self,k)!r}" for k,d in (('bs',None),('lr_mult',1.0),('freeze',None)) if getattr(self,k)!=d)
+        if self.grow is not None: extra += f", grow={getattr(self.grow, '__name__', type(self.grow).__name__)}"
         return f"Stage({fmt_size(self.size)}, {self.epochs}{extra})"
     def __eq__(self, o): return isinstance(o, Stage) and self.__dict__==o.__dict__
 
@@ -90,11 +96,12 @@ class StagedResize(SizeCallback):
     "Swap `learn.dls` to `get_dls(bs, size)` of each of `stages` at its first epoch; see `Learner.fit_stages`"
     _origin = ' (from `fit_stages`)'
     def __init__(self, stages, get_dls, bs=None, max_bs:int=512, valid_size=None, preallocate:bool=True,
-                 scale_lr:bool=True, set_freeze:bool=True, clear_state:bool=False, skip:int=0):
+                 scale_lr:bool=True, set_freeze:bool=True, clear_state:bool=False, skip:int=0, verbose:bool=False):
         self.stages = _to_stages(stages)
         check_arg(callable(get_dls), 'get_dls', get_dls, "pass a function `get_dls(bs, size)` that returns `DataLoaders`")
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
-        store_attr('get_dls,bs,max_bs,valid_size,preallocate,scale_lr,set_freeze,clear_state,skip')
+        check_arg(isinstance(verbose, bool), 'verbose', verbose, "pass True (print the stages when the fit starts) or False")
+        store_attr('get_dls,bs,max_bs,valid_size,preallocate,scale_lr,set_freeze,clear_state,skip,verbose')
         self.cache,self.swaps,self.cur,self.active,self._allocated = {},L(),None,False,False
 
     def _key(self, i): return (self.bss[i], self.stages[i].size)
@@ -127,6 +134,11 @@ class StagedResize(SizeCallback):
         if self.scale_lr and ps is not None and 'lr' in ps.scheds:
             f = ps.scheds['lr']; ps.scheds['lr'] = lambda pct: f(pct)*self.stages[self.cur].lr_mult
         self._check_items()
+        self._grown = {i for i,(s,e) in enumerate(zip(self.stages, stage_starts(self.stages))) if s.grow is not None and e<self.skip}
+        d = grown_depth(self.learn.model)
+        check_arg(d>=len(self._grown), 'start_epoch', self.skip, f"resuming at epoch {self.skip}, after {len(self._grown)} stage(s) "
+                  f"that grow the model, but the model was grown {d} time(s): call `learn.grow_stages(stages, {self.skip})` before "
+                  "`learn.load`, so that the model has the feeders its checkpoint holds")
         self.cur = None
         self._swap(stage_at(self.stages, self.skip), self.skip)
         warn_upsizing(self.dls.train, None, max(L(self.stages).attrgot('size'), key=area), 'stages')
@@ -134,11 +146,12 @@ class StagedResize(SizeCallback):
         if self.valid_size is not None:
             vbs = stage_bs(L(self.stages[0], Stage(self.valid_size, 1)), self.bss[0], self.max_bs)[-1]
             self._vdl = self._build(vbs, self.valid_size).valid
-        if not self._allocated:   # the stages this fit runs: all of them, or those from `start_epoch` on
-            rest = range(stage_at(self.stages, self.skip), len(self.stages))
-            b = self.peek()
-            probe_size(self.learn, b, min((self.stages[i].size for i in rest), key=area))
-            if self.preallocate:
+        if not self._allocated:   # the stages this fit runs (all, or from `start_epoch` on), up to the model's next growth
+            i0 = stage_at(self.stages, self.skip)
+            rest = [i for i in range(i0, len(self.stages)) if not any(self._grows(j) for j in range(i0, i+1))]
+            b = self.peek() if rest else None
+            if rest: probe_size(self.learn, b, min((self.stages[i].size for i in rest), key=area))
+            if self.preallocate and rest:
                 i = max(rest, key=lambda i: self.bss[i]*self.stages[i].size[0]*self.stages[i].size[1])
                 preallocate(self.learn, b, self.stages[i].size, self.bss[i],
                             fix=f"Lower `bs` or `final_size`: here the `bs` or `size` of stage {i}, {self.stages[i]!r} (bs={self.bss[i]})")
@@ -165,9 +178,12 @@ class StagedResize(SizeCallback):
         for k in list(self.cache):
             if k not in keep: del self.cache[k]
         self.learn.dls = dls
+        grew = self._grows(i)
+        if grew: self.learn.grow_model(stage_feeder(s)); self._grown.add(i)
         if self.set_freeze and s.freeze is not None: _opt_freeze(self.learn, s.freeze, self.clear_state)
         self.cur,self._check,self._t_swap = i,True,time.perf_counter()
-        self.swaps.append(dict(epoch=epoch, stage=i, build_s=t1-t0, swap_s=self._t_swap-t1))
+        self.swaps.append(dict(epoch=epoch, stage=i, build_s=t1-t0, swap_s=self._t_swap-t1, grew=grew))
+    def _grows(self, i): return self.stages[i].grow is not None and i not in self._grown
 
     def before_epoch(self):
         if self.active and self.epoch>=self.skip: self._swap(stage_at(self.stages, self.epoch), self.epoch)
@@ -190,6 +206,14 @@ class StagedResize(SizeCallback):
         log_column(self.learn, 'size', fmt_size(self.stages[self.cur].size))
         log_column(self.learn, 'bs', getattr(base_dl(self.dls.train), 'bs', self.bss[self.cur]))   # what `get_dls` gave
 
+    def summary(self):
+        st,c = stage_starts(self.stages),relative_cost(stage_schedule(self.stages))
+        what = lambda s: ''.join(f", {k}" for k,v in ((f'lr x{s.lr_mult:g}', s.lr_mult!=1), ('frozen', s.freeze not in (None, False, 0)),
+                                                     ('unfrozen', s.freeze is False or s.freeze==0 and s.freeze is not None),
+                                                     ('grows the model', s.grow is not None)) if v)
+        eps = lambda e,k: f"epoch {e}" if k==1 else f"epochs {e}-{e+k-1}"
+        rows = [f"{fmt_size(s.size)} at bs {b} for {eps(e, s.epochs)}{what(s)}" for s,b,e in zip(self.stages, self.bss, st)]
+        return '; '.join(rows) + f"; pixel cost {c:.2f} of {fmt_size(self.stages[-1].size)} throughout: ideal speed-up {1/c:.2f}x"
     def after_fit(self): self._finish()
     def _finish(self):
         if not self.active: return
@@ -211,6 +235,24 @@ def _opt_freeze(learn, freeze, clear_state=False):
     if clear_state: learn.opt.clear_state()
     for p,*_ in learn.opt.all_params():
         if not p.requires_grad: p.grad = None
+    rewrap_ddp(learn)       # under `distrib_ctx`: DDP syncs the parameters that trained when it was built
+
+def stage_feeder(stage):
+    "The feeder `stage` grows the model with: its `grow` module, or what its `grow` function returns"
+    f = stage.grow if isinstance(stage.grow, nn.Module) else stage.grow()
+    check_arg(isinstance(f, nn.Module), 'grow', stage.grow, f"it returned a {type(f).__name__}: pass a function that returns a "
+              "feeder module (an `nn.Module`), e.g. `feeder_stem`")
+    return f
+
+@patch
+def grow_stages(self:Learner, stages, epoch:int):
+    "Grow the model as `fit_stages(stages, ...)` had grown it by `epoch`: call it before `learn.load` to resume there"
+    stages = _to_stages(stages)
+    starts = stage_starts(stages)
+    check_arg(is_int(epoch) and 0<=epoch<starts[-1], 'epoch', epoch, f"pass an epoch in [0, {starts[-1]}), the stages' total")
+    for s,e in zip(stages, starts):
+        if s.grow is not None and e<epoch: self.grow_model(stage_feeder(s))
+    return self
 
 # %% ../nbs/03_stages.ipynb #384d97b6
 def _mult_lr(lr, m):
@@ -257,7 +299,7 @@ def _check_freeze(learn, stages):
 
 @patch
 def fit_stages(self:Learner, stages, get_dls, lr_max=None, schedule:str='one_cycle', start_epoch:int=0, preallocate:bool=True,
-               valid_size=None, bs:int=None, max_bs:int=512, cbs=None, **kwargs):
+               valid_size=None, bs:int=None, max_bs:int=512, verbose:bool=False, cbs=None, **kwargs):
     "Train through `stages`, with `learn.dls = get_dls(bs, size)` at each one's first epoch"
     stages = _to_stages(stages)
     check_arg(callable(get_dls), 'get_dls', get_dls, "pass a function `get_dls(bs, size)` that returns `DataLoaders`")
@@ -269,7 +311,7 @@ def fit_stages(self:Learner, stages, get_dls, lr_max=None, schedule:str='one_cyc
     if valid_size is not None: to_size(valid_size, 'valid_size')
     _check_freeze(self, stages)
     cb = StagedResize(stages, get_dls, ifnone(bs, getattr(self.dls, 'bs', None)), max_bs, valid_size, preallocate,
-                      scale_lr=schedule=='one_cycle', clear_state=schedule=='per_stage', skip=start_epoch)
+                      scale_lr=schedule=='one_cycle', clear_state=schedule=='per_stage', skip=start_epoch, verbose=verbose)
     if schedule=='one_cycle': self.fit_one_cycle(n, lr_max, start_epoch=start_epoch, cbs=L(cb)+L(cbs), **kwargs)
     else:
         cyc = {k: kwargs.pop(k) for k in ('div','div_final','pct_start','moms') if k in kwargs}
