@@ -16,14 +16,15 @@ from .stages import *
 from .mixsize import *
 from .calibrate import *
 from .evaluate import *
+from .profile import *
 from .compat import *
 from .regularization import *
 from .distributed import *
 import progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.grow, progresize.stages, progresize.mixsize
-import progresize.calibrate, progresize.evaluate
+import progresize.calibrate, progresize.evaluate, progresize.profile
 import progresize.compat, progresize.regularization, progresize.distributed
 
 # %% ../nbs/99_all.ipynb #5177bfd4
 __all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.grow, progresize.stages,
-                       progresize.mixsize, progresize.calibrate, progresize.evaluate, progresize.compat, progresize.regularization, progresize.distributed)
+                       progresize.mixsize, progresize.calibrate, progresize.evaluate, progresize.profile, progresize.compat, progresize.regularization, progresize.distributed)
        for n in m.__all__]

@@ -27,8 +27,8 @@ from .regularization import SizeScaled
 
 # %% auto #0
 __all__ = ['xresnet_archs', 'bench_regimes', 'budgets', 'bench_path', 'bench_dls', 'bench_learner', 'mix_cost', 'budget_epochs',
-           'time_per_image', 'EpochTimer', 'run_regime', 'mean_std', 'compare', 'iso_speedup', 'bench', 'summarize',
-           'bench_warnings', 'summary_md', 'results_md', 'plot_results', 'main']
+           'time_per_image', 'EpochTimer', 'disturbed', 'core_busy', 'wait_quiet', 'run_regime', 'mean_std', 'compare',
+           'iso_speedup', 'bench', 'summarize', 'bench_warnings', 'summary_md', 'results_md', 'plot_results', 'main']
 
 # %% ../nbs/06_bench.ipynb #8f57420b
 def bench_path(data:str='synthetic', n_synth:int=400, synth_size:int=64):
@@ -123,6 +123,11 @@ def _grow(size, epochs, bs, get_dls, unfreeze=False, **kw):
     fit = lambda learn,epochs,lr: learn.fit_stages(stages, get_dls, lr_max=lr, valid_size=size)
     return dict(cbs=[], fit=fit, mix=lambda n,nb: mix, max_bs=stages[0].bs)
 
+def _ramp_bs(size, epochs, bs, increase_by=8, start=0.25, finish=0.75, **kw):
+    "The ramp as a plan whose batch grows as the size shrinks (`ScaledRamp`, pixels per step held), LR scaled by the square root of the batch"
+    cb = ScaledRamp(initial_size=0.5, start=start, finish=finish, increase_by=increase_by, base_size=size, base_bs=bs)
+    return dict(cbs=[cb, BatchScaledLR(0.5)], mix=_plan_mix(cb, size, bs, epochs))
+
 def _rrc(size, epochs, bs, get_dls, frac=1., **kw):
     "Fixed size with `RandomResizedCrop`, at `frac` of the full size (tested at the full size)"
     s = max(8, round(size*frac/8)*8)
@@ -145,7 +150,7 @@ def _book(size, epochs, bs, get_dls, **kw):
 
 def _plan_mix(cb, size, bs, epochs):
     def mix(n, nb):
-        plan,c = cb.make_plan((size,size), bs),Counter()
+        plan,c = cb.make_plan((size,size), bs, *([epochs] if isinstance(cb, ScaledRamp) else [])),Counter()
         for e in range(epochs):
             for s in plan.steps(n, e, cb.seed, e/epochs): c[s.h] += s.bs*s.dups/n
         return dict(c)
@@ -179,7 +184,7 @@ bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsi
                         'multiscale-flat': partial(_multiscale, curriculum=False),
                         'multiscale-sqrt': partial(_multiscale, extra=[BatchScaledLR]), 'ramp-ss': _ramp_ss,
                         'fixed-dropout': _fixed_dropout, 'grow': _grow, 'grow-ft': partial(_grow, unfreeze=True),
-                        'rrc': _rrc, 'rrc-low': partial(_rrc, frac=0.75)})
+                        'rrc': _rrc, 'rrc-low': partial(_rrc, frac=0.75), 'ramp-bs': _ramp_bs})
 
 # %% ../nbs/06_bench.ipynb #9a807078
 def mix_cost(mix, size, cost=None):
@@ -225,6 +230,32 @@ class EpochTimer(Callback):
         if self.max_size is None or area(s)>area(self.max_size): self.max_size = s
     def after_train(self): self.times.append(time.perf_counter()-self.t0)
     def after_epoch(self): self.peak_load = max(self.peak_load, os.getloadavg()[0])
+
+def disturbed(r):
+    "True if run record `r`'s timing was disturbed: pinned to one core, it got under 85% of it (unpinned runs can't tell: False)"
+    return r['pinned']==1 and r['cpu_s']<0.85*r['wall_s']
+
+def _cpu_ticks(cores):
+    "`(busy, total)` clock ticks of `cores` since boot, from /proc/stat"
+    busy = tot = 0
+    for l in Path('/proc/stat').read_text().splitlines():
+        f = l.split()
+        if f[0].startswith('cpu') and f[0]!='cpu' and int(f[0][3:]) in cores:
+            v = list(map(int, f[1:])); tot += sum(v); busy += sum(v) - v[3] - v[4]     # idle and iowait are not busy
+    return busy,tot
+
+def core_busy(cores=None, dt:float=0.5):
+    "The fraction of `dt` seconds that `cores` (default: the ones this process may run on) spent busy; None where /proc/stat is missing"
+    cores = set(ifnone(cores, os.sched_getaffinity(0)))
+    try: b0,t0 = _cpu_ticks(cores); time.sleep(dt); b1,t1 = _cpu_ticks(cores)
+    except (OSError, ValueError, IndexError): return None
+    return (b1-b0)/max(t1-t0, 1)
+
+def wait_quiet(max_s:float=120., busy:float=0.2, poll:float=5.):
+    "Before a timed run, while this process idles: wait up to `max_s` seconds until other work leaves its cores under `busy`; return their last busy fraction"
+    t0 = time.time()
+    while (b := core_busy()) is not None and b > busy and time.time()-t0 < max_s: time.sleep(poll)
+    return b
 
 def _cpu_s():
     "CPU-seconds of this process and its finished children (the loader workers)"
@@ -333,7 +364,8 @@ def _interp(tpi):
     return lambda s: float(np.interp(area(s), [area(k) for k in ks], [tpi[k] for k in ks]))
 
 def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','multiscale'), arch='xresnet18', epochs=4, size=64, bs=64, lr=3e-3, seeds=(0,),
-          subset=None, out='bench_out', cpu=False, budget='pixels', baseline_epochs=(2,8), holdout=0., test_sizes=(0.5,1,1.25)):
+          subset=None, out='bench_out', cpu=False, budget='pixels', baseline_epochs=(2,8), holdout=0., test_sizes=(0.5,1,1.25), retries:int=1,
+          wait:float=120.):
     "Run `fixed` (at `epochs` and at each of `baseline_epochs`) and each of `regimes` for every seed; write `out/results.md`"
     check_arg(is_int(epochs) and epochs>=1, 'epochs', epochs, "pass at least 1 epoch")
     check_arg(is_int(size) and size>=16, 'size', size, "pass a final image size of at least 16 px")
@@ -341,6 +373,8 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
     check_arg(isinstance(lr, numbers.Real) and not isinstance(lr, bool) and lr>0, 'lr', lr, "pass a learning rate > 0, e.g. 3e-3")
     _frac(subset, 'subset'); _frac(holdout, 'holdout', lo_open=False)
     check_arg(budget in budgets, 'budget', budget, f"pass one of {', '.join(budgets)}")
+    check_arg(is_int(retries) and retries>=0, 'retries', retries, "pass how often to rerun a run whose timing was disturbed, an int >= 0")
+    check_arg(isinstance(wait, numbers.Real) and not isinstance(wait, bool) and wait>=0, 'wait', wait, "pass the most seconds to wait for quiet cores before a run, >= 0")
     seeds = list(dict.fromkeys(_ints(seeds, 'seeds')))
     base = sorted(set(_ints(baseline_epochs, 'baseline_epochs', 1) if baseline_epochs not in (None, '', []) else []) | {epochs})
     regimes = L(regimes)
@@ -370,7 +404,12 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
     def run(name, e, seed):
         f = out/'runs'/f'{name}_e{e}_s{seed}.json'          # one file per run: an interrupted bench resumes where it stopped
         if (r := _load_run(f)) is not None and r.get('cfg')==cfg: return r
-        r = run_regime(name, path, arch, e, size, bs, lr, seed, subset, cpu, holdout=holdout, test_sizes=test_sizes, warmup=warm.pop() if warm else False)
+        for k in range(retries+1):       # a run another job disturbed is run again, after the machine quietens
+            if k: print(f"{name} · seed {seed}: its timing was disturbed (CPU share {r['cpu_s']/r['wall_s']:.0%}, load {r['load']:.1f}): running it again", flush=True)
+            before = wait_quiet(wait)
+            r = run_regime(name, path, arch, e, size, bs, lr, seed, subset, cpu, holdout=holdout, test_sizes=test_sizes, warmup=warm.pop() if warm else False)
+            r['disturbed'],r['tries'],r['busy_before'] = disturbed(r),k+1,before
+            if not r['disturbed']: break
         r['cfg'] = cfg; _save_run(f, r)
         return r
     rows = []
@@ -391,16 +430,20 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
 # %% ../nbs/06_bench.ipynb #42a3478f
 def _label(r, epochs): return r['regime'] if r['regime']!='fixed' or r['epochs']==epochs else f"fixed@{r['epochs']}"
 
+_timed = ('train_s','wall_s','cpu_s','img_s')
+
 def summarize(rows, epochs:int):
     "One row per regime (and per fixed-size budget) over seeds: medians of times, mean ± std of top-1, comparisons and iso-accuracy speed-ups"
     import pandas as pd
     by = {}
     for r in rows: by.setdefault(_label(r, epochs), {})[r['seed']] = r
     check_arg('fixed' in by, 'rows', [r['regime'] for r in rows], f"include the fixed-size run at {epochs} epochs, the baseline")
-    med = lambda lab,k: statistics.median(r[k] for r in by[lab].values())
+    def med(lab, k):     # times from the runs whose timing nothing disturbed; NaN when there is none
+        vs = [r[k] for r in by[lab].values() if not (k in _timed and r.get('disturbed', False))]
+        return statistics.median(vs) if vs else float('nan')
     top = lambda lab: {s: r['top1'] for s,r in by[lab].items()}
     fixed = [lab for lab in by if lab.startswith('fixed')]
-    curve_t = [(med(lab,'train_s'), mean_std(top(lab).values())[0]) for lab in fixed]
+    curve_t = [(med(lab,'train_s'), mean_std(top(lab).values())[0]) for lab in fixed if med(lab,'train_s')==med(lab,'train_s')]
     curve_p = [(med(lab,'px'), mean_std(top(lab).values())[0]) for lab in fixed]
     out = []
     for lab,rs in by.items():
@@ -416,7 +459,8 @@ def summarize(rows, epochs:int):
             if ref in by and lab!=ref:
                 common = sorted(set(rs) & set(by[ref]))
                 if common: d[f'vs_{ref}'] = compare([top(lab)[k] for k in common], [top(ref)[k] for k in common])
-        if lab not in fixed: d['iso_time'],d['iso_px'] = iso_speedup(curve_t, m, t),iso_speedup(curve_p, m, px)
+        d['timed'] = sum(not r.get('disturbed', False) for r in rs.values())
+        if lab not in fixed: d['iso_time'],d['iso_px'] = (iso_speedup(curve_t, m, t) if curve_t and t==t else None),iso_speedup(curve_p, m, px)
         out.append(d)
     return pd.DataFrame(out).set_index('regime')
 
@@ -432,7 +476,7 @@ def _md(df, cols, fmt):
     for r,row in df.iterrows(): lines.append(f'| {r} | ' + ' | '.join(fmt[c](row[c]) if c in row else '' for c in cols) + ' |')
     return '\n'.join(lines)
 
-_fmts = dict(seeds=str, epochs=str, px='{:.2f}'.format, train_s='{:.1f}'.format, cpu_s='{:.1f}'.format, img_s='{:.0f}'.format,
+_fmts = dict(seeds=str, timed=str, epochs=str, px='{:.2f}'.format, train_s='{:.1f}'.format, cpu_s='{:.1f}'.format, img_s='{:.0f}'.format,
              speedup='{:.2f}x'.format, cpu_speedup='{:.2f}x'.format, ideal='{:.2f}x'.format, ece='{:.3f}'.format,
              tune_top1=lambda v: '' if v!=v else f'{v:.3f}', vs_fixed=_fmt_cmp, vs_book=_fmt_cmp, iso_time=_fmt_iso, iso_px=_fmt_iso)
 _fmts['achieved/ideal'] = '{:.0%}'.format
@@ -443,13 +487,14 @@ def bench_warnings(rows, epochs:int):
     for r in rows:
         lab = f"{_label(r, epochs)} (seed {r['seed']})"
         if r['load']>r['cores']: busy.append(f"{lab} {r['load']:.1f}")
-        if r['pinned']==1 and r['cpu_s']<0.85*r['wall_s']: starved.append(f"{lab} {r['cpu_s']/r['wall_s']:.0%}")
+        if r['pinned']==1 and r['cpu_s']<0.85*r['wall_s']: starved.append(f"{lab} {r['cpu_s']/r['wall_s']:.0%}" + (f" after {r['tries']} tries" if r.get('tries', 1)>1 else ''))
         full = r['cfg']['size'] if 'cfg' in r else None
         if full and area(r['max_size'])<area(full):
             ws.append(f"{lab}: never trained at the full size {full} px (largest: {fmt_size(r['max_size'])})")
     if busy: ws.insert(0, f"the load average exceeded the machine's {rows[0]['cores']} cores during {len(busy)} of {len(rows)} runs "
                           f"(its peak in each): {', '.join(busy)}: other work was running, so their timings may be disturbed")
-    if starved: ws.insert(1 if busy else 0, f"pinned to one core, these runs got less than 85% of it: {', '.join(starved)}: their timings are disturbed")
+    if starved: ws.insert(1 if busy else 0, f"pinned to one core, these runs got less than 85% of it: {', '.join(starved)}: their timings are "
+                          "disturbed" + (", and left out of the speed figures (train_s, speedup, iso_time)" if any('disturbed' in r for r in rows) else ''))
     for lab,row in summarize(rows, epochs).iterrows():
         if row['achieved/ideal']>1.05:
             ws.append(f"{lab}: achieved/ideal is {row['achieved/ideal']:.0%}, above 105%: that is noise in the timings, not a result")
@@ -486,11 +531,11 @@ def results_md(df, rows, epochs:int):
     "The tables of `results.md`: cost and speed, accuracy and comparisons, then the warnings and the size curves"
     df = df.assign(top1=[f"{m:.3f} ± {s:.3f}" for m,s in zip(df['top1'], df['top1_std'])])
     fm = {**_fmts, 'top1': str}
-    t1 = _md(df, ['seeds','epochs','px','train_s','cpu_s','img_s','speedup','cpu_speedup','ideal','achieved/ideal'], fm)
+    t1 = _md(df, ['seeds','timed','epochs','px','train_s','cpu_s','img_s','speedup','cpu_speedup','ideal','achieved/ideal'], fm)
     t2 = _md(df, ['top1','tune_top1','vs_fixed','vs_book','iso_time','iso_px','ece'], fm)
     ws = bench_warnings(rows, epochs)
-    body = ('Cost and speed (medians over seeds; `px` is the pixel cost relative to `fixed`, `speedup` is `fixed`\'s training '
-            'time over the regime\'s, from wall time and from CPU-seconds):\n\n' + t1 +
+    body = ('Cost and speed (medians over the seeds whose timing nothing disturbed, `timed` of them; `px` is the pixel cost '
+            'relative to `fixed`, `speedup` is `fixed`\'s training time over the regime\'s, from wall time and from CPU-seconds):\n\n' + t1 +
             '\n\nAccuracy (top-1 on the report split, mean ± std over seeds; `tune_top1` on the held-out part of train/; `vs_*`: '
             'paired difference in points ± two standard errors, a tie when within them; `iso_*`: how much less time, or pixels, '
             'fixed size needed to reach the same top-1, interpolated on its budgets, `≥`/`≤` beyond them):\n\n' + t2 +
@@ -546,13 +591,15 @@ def main(
     subset:float=None,        # Use this random fraction of the images
     out:str='bench_out',      # Folder for results.md, results.png and runs/ (one file per run: a rerun resumes)
     cpu:bool=False,           # Train on the CPU even when a GPU is available
+    retries:int=1,            # Run a run again this often when another job took part of its core (pinned runs)
+    wait:float=120.,          # Before each run, wait at most this many seconds for other work to leave the cores
 ):
     "Compare size regimes against fixed full-size training, side by side in one run"
     try:
         try: ts = [float(o) for o in test_sizes.split(',')] if test_sizes.strip() else []
         except ValueError: ts = None
         check_arg(ts is not None and all(o>0 for o in ts), 'test_sizes', test_sizes, "pass comma-separated multiples of `size` > 0, e.g. 1,1.25, or '' for none")
-        bench(data, regimes.split(','), arch, epochs, size, bs, lr, seeds, subset, out, cpu, budget, baseline_epochs, holdout, ts)
+        bench(data, regimes.split(','), arch, epochs, size, bs, lr, seeds, subset, out, cpu, budget, baseline_epochs, holdout, ts, retries, wait)
     except ValueError as e:
         print(f"progresize-bench: error: {e}", file=sys.stderr); sys.exit(2)
     print((Path(out)/'results.md').read_text())

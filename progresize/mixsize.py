@@ -16,7 +16,7 @@ import progresize.distributed     # fastai's distributed training, patched where
 # %% auto #0
 __all__ = ['Step', 'BatchPlan', 'bucket_snap', 'MixSizePlan', 'mixsize_plan', 'make_divisible', 'MultiScalePlan',
            'multiscale_plan', 'cvnets_curriculum', 'plan_cost', 'PlanDL', 'plan_dl', 'PlanCallback', 'MixSize',
-           'MultiScale', 'GradSmooth', 'BatchScaledLR']
+           'MultiScale', 'RampPlan', 'ScaledRamp', 'GradSmooth', 'BatchScaledLR']
 
 # %% ../nbs/04_mixsize.ipynb #0d0e344e
 Step = namedtuple('Step', 'h w bs dups')
@@ -407,6 +407,45 @@ class MultiScale(PlanCallback):
     def make_plan(self, base_size, base_bs):
         return multiscale_plan(base_size, base_bs, self.min_size, self.max_size, self.n_scales, self.divisor, self.curriculum)
     def bucket_plan(self, plan, k): return plan.bucket(k, self.n_epoch)
+
+# %% ../nbs/04_mixsize.ipynb #2e7102c3
+class RampPlan(BatchPlan):
+    "Steps at `sched`'s size at each step's point of a fit of `n_epoch` epochs, with `base_bs`·`base_size²` pixels each (at most `max_bs` images)"
+    def __init__(self, sched:SizeSchedule, base_bs:int, n_epoch:int, max_bs:int=512):
+        check_arg(isinstance(sched, SizeSchedule), 'sched', sched, "pass a SizeSchedule, e.g. `LinearSchedule(0.5, 224, 0.25, 0.75)`")
+        _check_bs(base_bs)
+        check_arg(is_int(n_epoch) and n_epoch>=1, 'n_epoch', n_epoch, "pass the number of epochs of the fit, an int >= 1")
+        check_arg(is_int(max_bs) and max_bs>=base_bs, 'max_bs', max_bs, f"pass the largest batch size, an int >= base_bs={base_bs}")
+        store_attr('sched,base_bs,n_epoch,max_bs'); self.base_size = sched.final_size
+    def bs(self, size): return max(1, min(self.max_bs, round(self.base_bs*area(self.base_size)/area(size))))
+    def draw(self, rng, n, pct=0.):
+        steps,k = [],0
+        while k<n:
+            s = self.sched(min(pct + k/n/self.n_epoch, 1.))
+            steps.append(Step(*s, min(self.bs(s), n), 1)); k += steps[-1].bs
+        return steps
+    def table(self, pct=0., n=None):
+        "The distinct steps of the epoch that starts at `pct` (over `n` items, default the full-size batch's worth of a thousand)"
+        st = list(dict.fromkeys(self.draw(None, ifnone(n, 1000*self.base_bs), pct)))
+        return L((s, 1/len(st)) for s in st)
+    def __repr__(self): return f"RampPlan({self.sched!r}, base_bs={self.base_bs}, max_bs={self.max_bs})"
+
+class ScaledRamp(PlanCallback):
+    "`ProgressiveResize`'s ramp as a plan: each step's batch grows as its size shrinks, `bs·h·w` near constant (capped at `max_bs`)"
+    _size_arg = 'initial_size'
+    def __init__(self, initial_size=0.5, start=0.5, finish=0.75, increase_by:int=8, max_bs:int=512, by_epoch:bool=False, **kwargs):
+        super().__init__(**kwargs)
+        initial_size,start,finish = map(to_num, (initial_size, start, finish))
+        LinearSchedule(initial_size, ifnone(self.base_size, 1<<20), *(0. if is_int(o) else o for o in (start, finish)), increase_by)
+        check_arg(is_int(max_bs) and max_bs>=1, 'max_bs', max_bs, "pass the largest batch size, an int >= 1")
+        check_arg(isinstance(by_epoch, bool), 'by_epoch', by_epoch, "pass True (change the size between epochs only) or False")
+        store_attr('initial_size,start,finish,increase_by,max_bs,by_epoch')
+    def make_plan(self, base_size, base_bs, n_epoch:int=None):
+        n = self.n_epoch if n_epoch is None else n_epoch      # the fit's, or given: the plan depends on the number of epochs
+        sched = LinearSchedule(self.initial_size, base_size, to_pct(self.start, n, 'start'), to_pct(self.finish, n, 'finish'), self.increase_by)
+        if self.by_epoch: sched = StepSchedule([(e/n, sched((e+0.5)/n)) for e in range(n)], final_size=sched.final_size)
+        return RampPlan(sched, base_bs, n, max(self.max_bs, base_bs))
+    def bucket_plan(self, plan, k): return RampPlan(Bucketed(plan.sched, k), plan.base_bs, plan.n_epoch, plan.max_bs)
 
 # %% ../nbs/04_mixsize.ipynb #7cb88488
 class GradSmooth(Callback):
