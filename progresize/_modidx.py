@@ -295,6 +295,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'progresize.profile.SizeProfile.loader_s': ( 'profile.html#sizeprofile.loader_s',
                                                                                  'progresize/profile.py'),
                                     'progresize.profile.SizeProfile.plot': ('profile.html#sizeprofile.plot', 'progresize/profile.py'),
+                                    'progresize.profile.SizeProfile.reference': ( 'profile.html#sizeprofile.reference',
+                                                                                  'progresize/profile.py'),
                                     'progresize.profile.SizeProfile.report': ('profile.html#sizeprofile.report', 'progresize/profile.py'),
                                     'progresize.profile.SizeProfile.time': ('profile.html#sizeprofile.time', 'progresize/profile.py'),
                                     'progresize.profile._n_steps': ('profile.html#_n_steps', 'progresize/profile.py'),

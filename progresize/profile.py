@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_profile.ipynb #88f577f5
 from __future__ import annotations
-import time, math, statistics, numbers
+import time, math, statistics, numbers, os
 from types import SimpleNamespace
 from collections import Counter
 from copy import deepcopy
@@ -64,15 +64,16 @@ def _step_times(learn, b, size, bs, n, warmup):
 class SizeProfile:
     "Measured cost of a training step per `(h, w, bs)`, and of the loader; predicts the wall time of any list of steps"
     cols = ('h','w','bs','fwd_bwd_s','opt_s','step_s','step_img_s','loader_img_s','mem_mb')
-    def __init__(self, rows, workers:int=0):
+    def __init__(self, rows, overlap:bool=False):
         rows = L(rows)
         check_arg(len(rows)>0, 'rows', list(rows), "pass at least one measured row: a dict with h, w, bs, fwd_bwd_s, opt_s and loader_img_s")
         for r in rows:
             check_arg(isinstance(r, dict) and all(k in r for k in ('h','w','bs','fwd_bwd_s','opt_s','loader_img_s')), 'rows', r,
                       "each row is a dict with h, w, bs, fwd_bwd_s, opt_s and loader_img_s")
-        check_arg(is_int(workers) and workers>=0, 'workers', workers, "pass the loader's `num_workers`, an int >= 0")
-        self.rows,self.workers = [dict(r, step_s=r['fwd_bwd_s']+r['opt_s'], step_img_s=r['bs']/(r['fwd_bwd_s']+r['opt_s']),
-                                       mem_mb=r.get('mem_mb', float('nan'))) for r in rows],workers
+        check_arg(isinstance(overlap, bool), 'overlap', overlap, "pass True when the loader works beside the model (workers on "
+                  "other cores, or a GPU model), else False")
+        self.rows,self.overlap = [dict(r, step_s=r['fwd_bwd_s']+r['opt_s'], step_img_s=r['bs']/(r['fwd_bwd_s']+r['opt_s']),
+                                       mem_mb=r.get('mem_mb', float('nan'))) for r in rows],overlap
     @property
     def df(self):
         import pandas as pd
@@ -91,9 +92,9 @@ class SizeProfile:
         "Seconds the loader takes for a batch of `bs` (its images/s don't depend on the training size)"
         return bs/statistics.median(r['loader_img_s'] for r in self.rows)
     def time(self, size, bs:int):
-        "Wall seconds of one training step: the longer of compute and loading with workers, their sum without"
+        "Wall seconds of one training step: the longer of compute and loading when they `overlap`, else their sum"
         c,l = self.compute_s(size, bs),self.loader_s(bs)
-        return max(c, l) if self.workers else c+l
+        return max(c, l) if self.overlap else c+l
 
 def predict_time(profile:SizeProfile, steps):
     "Predicted wall seconds of `steps`: `(size, bs)` pairs, one per step, or a `Counter` of them"
@@ -152,9 +153,17 @@ def profile_sizes(self:Learner, sizes, bs=None, n_steps:int=3, warmup:int=1, loa
     for s,k in zip(sizes, bss):
         fb,st,mem = _step_times(self, b, s, k, n_steps, warmup)
         rows.append(dict(h=s[0], w=s[1], bs=k, fwd_bwd_s=fb, opt_s=st, loader_img_s=limg, mem_mb=mem))
-    return SizeProfile(rows, workers=getattr(dl, 'num_workers', 0) or 0)
+    dev = next(self.model.parameters()).device      # workers load beside the model on a GPU, or on cores its threads leave free
+    free = dev.type=='cuda' or len(os.sched_getaffinity(0)) > torch.get_num_threads()
+    return SizeProfile(rows, overlap=bool(getattr(dl, 'num_workers', 0)) and free)
 
 # %% ../nbs/05a_profile.ipynb #cf4e5ce4
+@patch
+def reference(self:SizeProfile):
+    "The row the pixel-ideal speed is scaled from: the largest size at the most common batch size (the full size, as a fixed-size run trains)"
+    bs = Counter(r['bs'] for r in self.rows).most_common(1)[0][0]
+    return max((r for r in self.rows if r['bs']==bs), key=lambda r: r['h']*r['w'])
+
 @patch
 def plot(self:SizeProfile, ax=None):
     "Images/s of the training step and of the loader per size, with the pixel-ideal speed"
@@ -162,17 +171,18 @@ def plot(self:SizeProfile, ax=None):
     if ax is None: _,ax = plt.subplots(figsize=(6,3.5))
     d = self.df.sort_values(['bs','h'])
     x = [f"{fmt_size((h,w))}×{b}" for h,w,b in zip(d.h, d.w, d.bs)]
-    full = d.iloc[(d.h*d.w).argmax()]
+    full = self.reference()
     ax.plot(x, d.step_img_s, 'o-', label='training step')
-    ax.plot(x, full.step_img_s*full.h*full.w/(d.h*d.w), 'k--', label='pixel-ideal (from the largest size)')
+    ax.plot(x, full['step_img_s']*full['h']*full['w']/(d.h*d.w), 'k--', label=f"pixel-ideal (from {fmt_size((full['h'], full['w']))}×{full['bs']})")
     ax.plot(x, d.loader_img_s, 's:', label='loader')
     ax.set_xlabel('size × batch'); ax.set_ylabel('images/s'); ax.set_yscale('log'); ax.legend(fontsize=8); ax.grid(alpha=.3)
+    ax.tick_params(axis='x', labelrotation=45)
     return ax
 
 @patch
 def report(self:SizeProfile):
     "Where the time of a step goes at each size, and what caps the speed-up: the loader, or the per-step costs"
-    full,out = max(self.rows, key=lambda r: r['h']*r['w']),[]
+    full,out = self.reference(),[]
     for r in self.rows:
         r = SimpleNamespace(**r)
         ideal = full['step_img_s']*full['h']*full['w']/(r.h*r.w)
