@@ -80,6 +80,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'progresize.core._plain': ('core.html#_plain', 'progresize/core.py'),
                                  'progresize.core._running': ('core.html#_running', 'progresize/core.py'),
                                  'progresize.core._size_cbs': ('core.html#_size_cbs', 'progresize/core.py'),
+                                 'progresize.core._tile': ('core.html#_tile', 'progresize/core.py'),
                                  'progresize.core.add_column': ('core.html#add_column', 'progresize/core.py'),
                                  'progresize.core.clear_step_log': ('core.html#clear_step_log', 'progresize/core.py'),
                                  'progresize.core.fmt_size': ('core.html#fmt_size', 'progresize/core.py'),

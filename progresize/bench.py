@@ -567,7 +567,7 @@ def plot_results(df, rows, epochs, size, fname=None):
         for e,(x,y) in zip(fx['epochs'], zip(fx[k], fx['top1'])): ax.annotate(f'{e} ep', (x,y), textcoords='offset points', xytext=(4,-10), fontsize=8)
         for lab,row in df[~df.index.str.startswith('fixed')].iterrows():
             ax.errorbar([row[k]], [row['top1']], yerr=[row['top1_std']], fmt='o', capsize=3, label=f"{lab} ({row['epochs']} ep)")
-        ax.set_xlabel(xl); ax.grid(alpha=.3)
+        ax.set_xlabel(xl); ax.grid(alpha=.3); ax.set_xlim(0, 1.08*df[k].max())     # costs from zero: nearly equal costs look nearly equal
     axs[0].set_ylabel('top-1'); axs[1].legend(fontsize=8, loc='lower right')
     fig.suptitle(f'top-1 against cost, trained to {size} px (mean ± std over seeds)')
     if fname is not None: fig.savefig(fname, dpi=90, bbox_inches='tight'); plt.close(fig)

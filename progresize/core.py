@@ -139,6 +139,10 @@ def resize_learn_batch(learn, size, mode='bilinear', targets:bool=None, center:b
 
 def _is_oom(e): return isinstance(e, torch.OutOfMemoryError) or 'out of memory' in str(e).lower()
 
+def _tile(b, bs):
+    "Batch tuple `b` cut or tiled (repeating its items) to `bs` items"
+    return tuple(o.repeat_interleave(-(-bs//len(o)), 0)[:bs] if isinstance(o, Tensor) and o.ndim else o for o in b)
+
 _oom_fix = "Lower the batch size (`bs` of your DataLoaders) or `final_size`"
 
 def preallocate(learn, b, size, bs=None, fix=_oom_fix):
@@ -147,7 +151,7 @@ def preallocate(learn, b, size, bs=None, fix=_oom_fix):
     check_arg(bs is None or (is_int(bs) and bs>=1), 'bs', bs, "pass the batch size to pre-allocate for, an int >= 1, or None")
     m = learn.model
     b = resize_batch(to_device(b, next(m.parameters()).device), size)
-    if bs is not None: b = tuple(o.repeat_interleave(-(-bs//len(o)), 0)[:bs] if isinstance(o, Tensor) and o.ndim else o for o in b)
+    if bs is not None: b = _tile(b, bs)
     xb,yb = loop_batch(learn, b)
     bufs = [(t, t.detach().clone()) for t in m.buffers()]
     ps = list(m.parameters()); grads = [p.grad for p in ps]

@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from .schedule import *
 from .resize import *
 from .resize import _check_targets
+from .progressive import per_epoch
 from .core import SizeCallback, in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing, preallocate
 import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
@@ -443,7 +444,7 @@ class ScaledRamp(PlanCallback):
     def make_plan(self, base_size, base_bs, n_epoch:int=None):
         n = self.n_epoch if n_epoch is None else n_epoch      # the fit's, or given: the plan depends on the number of epochs
         sched = LinearSchedule(self.initial_size, base_size, to_pct(self.start, n, 'start'), to_pct(self.finish, n, 'finish'), self.increase_by)
-        if self.by_epoch: sched = StepSchedule([(e/n, sched((e+0.5)/n)) for e in range(n)], final_size=sched.final_size)
+        if self.by_epoch: sched = per_epoch(sched, n)
         return RampPlan(sched, base_bs, n, max(self.max_bs, base_bs))
     def bucket_plan(self, plan, k): return RampPlan(Bucketed(plan.sched, k), plan.base_bs, plan.n_epoch, plan.max_bs)
 

@@ -12,7 +12,7 @@ from fastai.vision.all import *
 from .schedule import *
 from .resize import *
 from .core import *
-from .core import _autocast
+from .core import _autocast, _tile
 from .stages import Stage, stage_bs, _to_stages
 from .mixsize import BatchPlan
 
@@ -45,8 +45,7 @@ def _step_times(learn, b, size, bs, n, warmup):
     m = deepcopy(learn.model).train()
     dev = next(m.parameters()).device
     opt = learn.opt_func(learn.splitter(m), lr=learn.lr)
-    b = resize_batch(to_device(b, dev), size)
-    b = tuple(o.repeat_interleave(-(-bs//len(o)), 0)[:bs] if isinstance(o, Tensor) and o.ndim else o for o in b)
+    b = _tile(resize_batch(to_device(b, dev), size), bs)
     xb,yb = split_batch(learn, b)
     fb,st = [],[]
     if dev.type=='cuda': torch.cuda.reset_peak_memory_stats(dev)
@@ -87,7 +86,7 @@ class SizeProfile:
         rs = sorted([r for r in self.rows if r['bs']==bss[0]], key=lambda r: r['h']*r['w'])
         a = [r['h']*r['w'] for r in rs]
         per = float(np.interp(area(size), a, [r['step_s']/r['bs'] for r in rs])) if len(rs)>1 else rs[0]['step_s']/rs[0]['bs']*area(size)/a[0]
-        return per*bs if bss[0]!=bs or (size[0],size[1]) not in {(r['h'],r['w']) for r in rs} else next(r['step_s'] for r in rs if (r['h'],r['w'])==size)
+        return per*bs        # at a measured size and batch size: the measured step
     def loader_s(self, bs:int):
         "Seconds the loader takes for a batch of `bs` (its images/s don't depend on the training size)"
         return bs/statistics.median(r['loader_img_s'] for r in self.rows)
