@@ -9,6 +9,7 @@ __all__ = []
 from .schedule import *
 from .data import *
 from .resize import *
+from .decode import *
 from .core import *
 from .progressive import *
 from .grow import *
@@ -20,11 +21,11 @@ from .profile import *
 from .compat import *
 from .regularization import *
 from .distributed import *
-import progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.grow, progresize.stages, progresize.mixsize
+import progresize.schedule, progresize.data, progresize.resize, progresize.decode, progresize.core, progresize.progressive, progresize.grow, progresize.stages, progresize.mixsize
 import progresize.calibrate, progresize.evaluate, progresize.profile
 import progresize.compat, progresize.regularization, progresize.distributed
 
 # %% ../nbs/99_all.ipynb #5177bfd4
-__all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.core, progresize.progressive, progresize.grow, progresize.stages,
+__all__ = [n for m in (progresize.schedule, progresize.data, progresize.resize, progresize.decode, progresize.core, progresize.progressive, progresize.grow, progresize.stages,
                        progresize.mixsize, progresize.calibrate, progresize.evaluate, progresize.profile, progresize.compat, progresize.regularization, progresize.distributed)
        for n in m.__all__]

@@ -51,20 +51,21 @@ def _frac(v, name, lo_open=True):
 
 def _workers(): return 0 if defaults.cpus<2 else min(4, defaults.cpus)   # on one core, workers only add switching
 
-def bench_dls(path, bs:int=64, size:int=64, subset:float=None, seed:int=0, num_workers:int=None, holdout:float=0., aug:str=None):
-    "`DataLoaders` at item size `size` over `path` (a random `subset` of each split), validating on a `holdout` of `train/` if given; `aug='rrc'`: `RandomResizedCrop`"
+def bench_dls(path, bs:int=64, size:int=64, subset:float=None, seed:int=0, num_workers:int=None, holdout:float=0., aug:str=None, report_all:bool=False):
+    "`DataLoaders` at item size `size` over `path` (a random `subset` of each split, or of `train/` only if `report_all`), validating on a `holdout` of `train/` if given; `aug='rrc'`: `RandomResizedCrop`"
     check_arg(isinstance(path, (str, Path)) and Path(path).is_dir(), 'path', path, "pass an existing ImageNet-style folder, e.g. `bench_path('synthetic')`")
     path = Path(path)
     check_arg(is_int(bs) and bs>=1, 'bs', bs, "pass a batch size, an int >= 1")
     size = to_size(size, 'size')
     _frac(subset, 'subset'); _frac(holdout, 'holdout', lo_open=False)
+    check_arg(isinstance(report_all, bool), 'report_all', report_all, "pass True (report on all of val/, whatever `subset`) or False")
     check_arg(aug in (None, 'rrc'), 'aug', aug, "pass None (resize every image to `size`) or 'rrc' (`RandomResizedCrop(size, min_scale=0.35)`)")
     valid = 'val' if (path/'val').is_dir() else 'valid'
     files = get_image_files(path, folders=['train', valid])
-    if subset is not None:
-        rng = random.Random(seed)
-        files = L(o for o in files if rng.random()<subset)
     is_val = lambda f: f.parent.parent.name==valid
+    if subset is not None:    # one draw per file either way, so `report_all` keeps the same training images
+        rng = random.Random(seed)
+        files = L(o for o in files if (rng.random()<subset) or (report_all and is_val(o)))
     tune = set()
     if holdout:       # a seeded part of train/ to tune on; val/ is then only reported on
         tr = sorted(f for f in files if not is_val(f))
@@ -101,11 +102,13 @@ def bench_learner(dls, arch:str='xresnet18', **kwargs):
     return vision_learner(dls, arch, pretrained=False, metrics=accuracy, **kwargs)
 
 # %% ../nbs/06_bench.ipynb #6ff0d7e0
-def _fixed(size, epochs, **kw): return dict(cbs=[], mix=lambda n,nb: {size: epochs})
+def _dec(decode): return [DecodeAtSize()] if decode else []     # fixed-size fits decode at their item size, with `--decode`
 
-def _ramp(size, epochs, increase_by=8, start=0.25, finish=0.75, **kw):
+def _fixed(size, epochs, decode=False, **kw): return dict(cbs=_dec(decode), mix=lambda n,nb: {size: epochs})
+
+def _ramp(size, epochs, increase_by=8, start=0.25, finish=0.75, decode=False, **kw):
     sched = LinearSchedule(0.5, size, start, finish, increase_by)
-    cb = ProgressiveResize(initial_size=0.5, start=start, finish=finish, increase_by=increase_by, final_size=size)
+    cb = ProgressiveResize(initial_size=0.5, start=start, finish=finish, increase_by=increase_by, final_size=size, decode=decode)
     def mix(n, nb):
         c = Counter(sched(i/(nb*epochs))[0] for i in range(nb*epochs))
         return {s: k/nb for s,k in c.items()}
@@ -113,40 +116,40 @@ def _ramp(size, epochs, increase_by=8, start=0.25, finish=0.75, **kw):
 
 def _half_first(size, epochs): e1 = max(1, epochs//2); return e1, {size//2: e1, **({size: epochs-e1} if epochs>e1 else {})}
 
-def _grow(size, epochs, bs, get_dls, unfreeze=False, **kw):
+def _grow(size, epochs, bs, get_dls, unfreeze=False, decode=False, **kw):
     "`stages`' schedule, growing the model at full size with a `feeder_stem` (the Keras article); `unfreeze`: the whole model trains in the last half"
     e1,_ = _half_first(size, epochs)
     mix = {size//2: epochs}      # the grown model runs its old body at half size: its pixel compute, the feeder's small stem aside
     e2,stages = epochs-e1,[Stage(size//2, e1, bs=min(4*bs, 512))]
     if e2 and unfreeze and e2>1: stages += [Stage(size, e2-e2//2, bs=bs, grow=feeder_stem), Stage(size, e2//2, bs=bs, freeze=False)]
     elif e2: stages += [Stage(size, e2, bs=bs, grow=feeder_stem)]
-    fit = lambda learn,epochs,lr: learn.fit_stages(stages, get_dls, lr_max=lr, valid_size=size)
+    fit = lambda learn,epochs,lr: learn.fit_stages(stages, get_dls, lr_max=lr, valid_size=size, decode=decode)
     return dict(cbs=[], fit=fit, mix=lambda n,nb: mix, max_bs=stages[0].bs)
 
-def _ramp_bs(size, epochs, bs, increase_by=8, start=0.25, finish=0.75, **kw):
-    "The ramp as a plan whose batch grows as the size shrinks (`ScaledRamp`, pixels per step held), LR scaled by the square root of the batch"
-    cb = ScaledRamp(initial_size=0.5, start=start, finish=finish, increase_by=increase_by, base_size=size, base_bs=bs)
-    return dict(cbs=[cb, BatchScaledLR(0.5)], mix=_plan_mix(cb, size, bs, epochs))
+def _ramp_bs(size, epochs, bs, increase_by=8, start=0.25, finish=0.75, power=0.5, decode=False, **kw):
+    "The ramp as a plan whose batch grows as the size shrinks (`ScaledRamp`, pixels per step held), LR scaled by `(bs/base_bs)**power`"
+    cb = ScaledRamp(initial_size=0.5, start=start, finish=finish, increase_by=increase_by, base_size=size, base_bs=bs, decode=decode)
+    return dict(cbs=[cb, BatchScaledLR(power)], mix=_plan_mix(cb, size, bs, epochs))
 
-def _rrc(size, epochs, bs, get_dls, frac=1., **kw):
+def _rrc(size, epochs, bs, get_dls, frac=1., decode=False, **kw):
     "Fixed size with `RandomResizedCrop`, at `frac` of the full size (tested at the full size)"
     s = max(8, round(size*frac/8)*8)
     def fit(learn, epochs, lr): learn.dls = get_dls(bs, s, aug='rrc'); learn.fit_one_cycle(epochs, lr)
-    return dict(cbs=[], fit=fit, mix=lambda n,nb: {s: epochs})
+    return dict(cbs=_dec(decode), fit=fit, mix=lambda n,nb: {s: epochs})
 
-def _stages(size, epochs, bs, get_dls, **kw):
+def _stages(size, epochs, bs, get_dls, decode=False, **kw):
     e1,mix = _half_first(size, epochs)
     stages = [Stage(size//2, e1, bs=min(4*bs, 512))] + ([Stage(size, epochs-e1, bs=bs)] if epochs>e1 else [])
-    fit = lambda learn,epochs,lr: learn.fit_stages(stages, get_dls, lr_max=lr, valid_size=size)
+    fit = lambda learn,epochs,lr: learn.fit_stages(stages, get_dls, lr_max=lr, valid_size=size, decode=decode)
     return dict(cbs=[], fit=fit, mix=lambda n,nb: mix, max_bs=stages[0].bs)
 
-def _book(size, epochs, bs, get_dls, **kw):
+def _book(size, epochs, bs, get_dls, decode=False, **kw):
     "The fastai book's recipe (ch. 7): fit at half size with a larger batch, swap `learn.dls` by hand, fit again at LR/3"
     e1,mix = _half_first(size, epochs)
     def fit(learn, epochs, lr):
         learn.dls = get_dls(2*bs, size//2); learn.fit_one_cycle(e1, lr)
         if epochs>e1: learn.dls = get_dls(bs, size); learn.fit_one_cycle(epochs-e1, lr/3)
-    return dict(cbs=[], fit=fit, mix=lambda n,nb: mix, max_bs=2*bs)
+    return dict(cbs=_dec(decode), fit=fit, mix=lambda n,nb: mix, max_bs=2*bs)
 
 def _plan_mix(cb, size, bs, epochs):
     def mix(n, nb):
@@ -156,14 +159,14 @@ def _plan_mix(cb, size, bs, epochs):
         return dict(c)
     return mix
 
-def _mixsize(size, epochs, bs, mode='B+', extra=(), **kw):
+def _mixsize(size, epochs, bs, mode='B+', extra=(), decode=False, **kw):
     sizes = [max(8, round(size*s/224/8)*8) for s in (256,224,128,96)]
-    cb = MixSize(sizes=sizes, probs=[.1,.1,.6,.2], mode=mode, base_size=size, base_bs=bs)
+    cb = MixSize(sizes=sizes, probs=[.1,.1,.6,.2], mode=mode, base_size=size, base_bs=bs, decode=decode)
     return dict(cbs=[cb, *[f() for f in extra]], mix=_plan_mix(cb, size, bs, epochs))
 
-def _multiscale(size, epochs, bs, curriculum=True, extra=(), **kw):
+def _multiscale(size, epochs, bs, curriculum=True, extra=(), decode=False, **kw):
     cb = MultiScale(min_size=size//2, max_size=size*5//4, base_size=size, base_bs=bs, divisor=8,
-                    curriculum=cvnets_curriculum(max_size=size*5//4) if curriculum else None)
+                    curriculum=cvnets_curriculum(max_size=size*5//4) if curriculum else None, decode=decode)
     return dict(cbs=[cb, *[f() for f in extra]], mix=_plan_mix(cb, size, bs, epochs))
 
 _xres_dropout = 'model.10.p'     # the `p` of the xresnet head's dropout (0 by default), from the Learner
@@ -173,10 +176,10 @@ def _ramp_ss(size, epochs, **kw):
     reg = _ramp(size, epochs, **kw)
     return dict(reg, cbs=reg['cbs']+[SizeScaled(_xres_dropout, 0., 0.25)])
 
-def _fixed_dropout(size, epochs, **kw):
+def _fixed_dropout(size, epochs, decode=False, **kw):
     "Fixed size with the xresnet head's dropout at 0.25 throughout: the baseline's control for `ramp-ss`"
     def fit(learn, epochs, lr): learn.model[10].p = 0.25; learn.fit_one_cycle(epochs, lr)     # `_xres_dropout`
-    return dict(_fixed(size, epochs), fit=fit)
+    return dict(_fixed(size, epochs, decode), fit=fit)
 
 bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsize=_mixsize, multiscale=_multiscale,
                      **{'ramp-late': partial(_ramp, start=0.5, finish=0.8), 'mixsize-d': partial(_mixsize, mode='D+'),
@@ -184,7 +187,8 @@ bench_regimes = dict(fixed=_fixed, book=_book, ramp=_ramp, stages=_stages, mixsi
                         'multiscale-flat': partial(_multiscale, curriculum=False),
                         'multiscale-sqrt': partial(_multiscale, extra=[BatchScaledLR]), 'ramp-ss': _ramp_ss,
                         'fixed-dropout': _fixed_dropout, 'grow': _grow, 'grow-ft': partial(_grow, unfreeze=True),
-                        'rrc': _rrc, 'rrc-low': partial(_rrc, frac=0.75), 'ramp-bs': _ramp_bs})
+                        'rrc': _rrc, 'rrc-low': partial(_rrc, frac=0.75), 'ramp-bs': _ramp_bs,
+                        'ramp-bs-lin': partial(_ramp_bs, power=1.), 'ramp-bs-long': partial(_ramp_bs, start=0.5, finish=0.85)})
 
 # %% ../nbs/06_bench.ipynb #9a807078
 def mix_cost(mix, size, cost=None):
@@ -264,13 +268,13 @@ def _cpu_s():
 
 # %% ../nbs/06_bench.ipynb #e4a37c8b
 def run_regime(name, path, arch='xresnet18', epochs=5, size=64, bs=64, lr=3e-3, seed=0, subset=None, cpu=False, increase_by=8,
-               holdout=0., test_sizes=(0.5, 0.75, 1, 1.25), warmup=False):
+               holdout=0., test_sizes=(0.5, 0.75, 1, 1.25), warmup=False, report_all=False, decode=False):
     "Train one regime from scratch with fixed seeds for `epochs`; return its measurements"
     check_arg(name in bench_regimes, 'regimes', name, f"unknown regime: pass some of {', '.join(bench_regimes)}")
     set_seed(seed, reproducible=True)
-    get_dls = lambda b,s,aug=None: _on(bench_dls(path, bs=b, size=s, subset=subset, seed=seed, holdout=holdout, aug=aug), cpu)
+    get_dls = lambda b,s,aug=None: _on(bench_dls(path, bs=b, size=s, subset=subset, seed=seed, holdout=holdout, aug=aug, report_all=report_all), cpu)
     dls = get_dls(bs, size)
-    reg = bench_regimes[name](size=size, epochs=epochs, bs=bs, get_dls=get_dls, increase_by=increase_by)
+    reg = bench_regimes[name](size=size, epochs=epochs, bs=bs, get_dls=get_dls, increase_by=increase_by, decode=decode)
     timer = EpochTimer()
     learn = bench_learner(dls, arch, cbs=[timer]+reg['cbs'])
     if cpu: learn.model.cpu()
@@ -365,7 +369,7 @@ def _interp(tpi):
 
 def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','multiscale'), arch='xresnet18', epochs=4, size=64, bs=64, lr=3e-3, seeds=(0,),
           subset=None, out='bench_out', cpu=False, budget='pixels', baseline_epochs=(2,8), holdout=0., test_sizes=(0.5,1,1.25), retries:int=1,
-          wait:float=120.):
+          wait:float=120., report_all:bool=False, decode:bool=False):
     "Run `fixed` (at `epochs` and at each of `baseline_epochs`) and each of `regimes` for every seed; write `out/results.md`"
     check_arg(is_int(epochs) and epochs>=1, 'epochs', epochs, "pass at least 1 epoch")
     check_arg(is_int(size) and size>=16, 'size', size, "pass a final image size of at least 16 px")
@@ -373,6 +377,8 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
     check_arg(isinstance(lr, numbers.Real) and not isinstance(lr, bool) and lr>0, 'lr', lr, "pass a learning rate > 0, e.g. 3e-3")
     _frac(subset, 'subset'); _frac(holdout, 'holdout', lo_open=False)
     check_arg(budget in budgets, 'budget', budget, f"pass one of {', '.join(budgets)}")
+    check_arg(isinstance(report_all, bool), 'report_all', report_all, "pass True (report on all of val/, whatever `subset`) or False")
+    check_arg(isinstance(decode, bool), 'decode', decode, "pass True (every regime decodes its JPEGs at the size it trains at) or False")
     check_arg(is_int(retries) and retries>=0, 'retries', retries, "pass how often to rerun a run whose timing was disturbed, an int >= 0")
     check_arg(isinstance(wait, numbers.Real) and not isinstance(wait, bool) and wait>=0, 'wait', wait, "pass the most seconds to wait for quiet cores before a run, >= 0")
     seeds = list(dict.fromkeys(_ints(seeds, 'seeds')))
@@ -391,8 +397,9 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
     check_arg(not out.exists() or out.is_dir(), 'out', str(out), "it is a file: pass a folder for results.md, results.png and runs/")
     path = bench_path(data)
     (out/'runs').mkdir(parents=True, exist_ok=True)
-    cfg = dict(data=str(path), arch=arch, size=size, bs=bs, lr=lr, subset=subset, holdout=holdout, cpu=cpu, test_sizes=list(test_sizes))
-    dls = bench_dls(path, bs=bs, size=size, subset=subset, holdout=holdout)
+    cfg = dict(data=str(path), arch=arch, size=size, bs=bs, lr=lr, subset=subset, holdout=holdout, cpu=cpu, test_sizes=list(test_sizes),
+               **({'report_all': True} if report_all else {}), **({'decode': True} if decode else {}))   # older runs still match
+    dls = bench_dls(path, bs=bs, size=size, subset=subset, holdout=holdout, report_all=report_all)
     n,nb,warm,cost = len(dls.train_ds),len(dls.train),[True],None
     for r in regimes:      # a regime that loads larger batches than the images (its first stage, say) would train no step
         mb = bench_regimes[r](size=size, epochs=epochs, bs=bs, get_dls=None).get('max_bs', bs)
@@ -407,7 +414,7 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
         for k in range(retries+1):       # a run another job disturbed is run again, after the machine quietens
             if k: print(f"{name} · seed {seed}: its timing was disturbed (CPU share {r['cpu_s']/r['wall_s']:.0%}, load {r['load']:.1f}): running it again", flush=True)
             before = wait_quiet(wait)
-            r = run_regime(name, path, arch, e, size, bs, lr, seed, subset, cpu, holdout=holdout, test_sizes=test_sizes, warmup=warm.pop() if warm else False)
+            r = run_regime(name, path, arch, e, size, bs, lr, seed, subset, cpu, holdout=holdout, test_sizes=test_sizes, warmup=warm.pop() if warm else False, report_all=report_all, decode=decode)
             r['disturbed'],r['tries'],r['busy_before'] = disturbed(r),k+1,before
             if not r['disturbed']: break
         r['cfg'] = cfg; _save_run(f, r)
@@ -420,7 +427,7 @@ def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','m
     cli = Path(sys.argv[0]).name in ('progresize-bench', 'bench.py')
     cmd = shlex.join(['progresize-bench'] + sys.argv[1:]) if cli else f"bench(data={data!r}, ...)"
     hdr = (f"# progresize-bench results\n\n`{cmd}`\n\ndata: {path} · arch: {arch} · epochs: {epochs} · budget: {budget} · size: {size} · "
-           f"bs: {bs} · lr: {lr} · seeds: {','.join(map(str, seeds))} · subset: {subset} · holdout: {holdout} · "
+           f"bs: {bs} · lr: {lr} · seeds: {','.join(map(str, seeds))} · subset: {subset}{' (train/ only; all of val/ reported)' if report_all else ''} · holdout: {holdout} · decode at size: {decode} · "
            f"device: {default_device() if not cpu else 'cpu'} · torch threads: {torch.get_num_threads()} · "
            f"cores: {len(os.sched_getaffinity(0))} of {os.cpu_count()}\n\n")
     (out/'results.md').write_text(hdr + summary_md(df, budget, data=='synthetic') + results_md(df, rows, epochs) + '\n')
@@ -593,13 +600,15 @@ def main(
     cpu:bool=False,           # Train on the CPU even when a GPU is available
     retries:int=1,            # Run a run again this often when another job took part of its core (pinned runs)
     wait:float=120.,          # Before each run, wait at most this many seconds for other work to leave the cores
+    report_all:bool=False,    # Report on all of val/ even with --subset (which then draws only the training photos)
+    decode:bool=False,        # Every regime decodes its JPEGs at the size it trains at (`DecodeAtSize`, the size callbacks' `decode`)
 ):
     "Compare size regimes against fixed full-size training, side by side in one run"
     try:
         try: ts = [float(o) for o in test_sizes.split(',')] if test_sizes.strip() else []
         except ValueError: ts = None
         check_arg(ts is not None and all(o>0 for o in ts), 'test_sizes', test_sizes, "pass comma-separated multiples of `size` > 0, e.g. 1,1.25, or '' for none")
-        bench(data, regimes.split(','), arch, epochs, size, bs, lr, seeds, subset, out, cpu, budget, baseline_epochs, holdout, ts, retries, wait)
+        bench(data, regimes.split(','), arch, epochs, size, bs, lr, seeds, subset, out, cpu, budget, baseline_epochs, holdout, ts, retries, wait, report_all, decode)
     except ValueError as e:
         print(f"progresize-bench: error: {e}", file=sys.stderr); sys.exit(2)
     print((Path(out)/'results.md').read_text())

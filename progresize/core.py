@@ -11,11 +11,12 @@ from fastai.optimizer import Optimizer
 import fastai, fastcore, progresize
 from .schedule import *
 from .resize import *
+from .decode import *
 
 # %% auto #0
 __all__ = ['step_keys', 'in_fit', 'on_fit_end', 'add_column', 'log_column', 'fmt_size', 'fmt_sizes', 'warn_user', 'peek_batch',
            'split_batch', 'loop_batch', 'resize_learn_batch', 'preallocate', 'probe_size', 'stored_size',
-           'warn_upsizing', 'log_step', 'clear_step_log', 'schedule_summary', 'SizeCallback']
+           'warn_upsizing', 'log_step', 'clear_step_log', 'schedule_summary', 'SizeCallback', 'DecodeAtSize']
 
 # %% ../nbs/01a_core.ipynb #bca62459
 def _ours(f):
@@ -262,20 +263,28 @@ def schedule_summary(sched:SizeSchedule, n_epoch:int):
 
 class SizeCallback(Callback):
     "Base class of the callbacks that set the size of each batch: one per fit, checked before any `before_fit` runs"
-    order,_size_cb,verbose,log_steps = 55,True,False,True
+    order,_size_cb,verbose,log_steps,decode,_decoder = 55,True,False,True,True,None
     def __call__(self, event_name):
         if event_name=='before_fit' and in_fit(self.learn): _check_one_size_cb(self.learn)
         res = super().__call__(event_name)
         if not (getattr(self, 'active', False) and in_fit(self.learn)): return res
         if event_name=='before_fit':
             on_fit_end(self.learn, functools.partial(clear_step_log, self.learn))
+            if self.decode: self._decoder = Decoder(); on_fit_end(self.learn, self._end_decode)
             if self.verbose: print(f"{type(self).__name__}: {self.summary()}")
+        elif event_name=='before_epoch' and self._decoder is not None:      # after a stage's loaders came in
+            self._decoder.set(self.dls.train, self.train_size(self.epoch))
         elif event_name=='before_batch' and self.training and self.log_steps and len(self.xb) and isinstance(self.xb[0], Tensor):
             log_step(self.learn, tuple(self.xb[0].shape[-2:]), find_bs(self.yb) if len(self.yb) else len(self.xb[0]))
         return res
     def summary(self):
         "What this fit will train at, and its pixel-ideal speed-up: printed at the start of the fit with `verbose=True`"
         return ''
+    def train_size(self, epoch:int):
+        "The largest size `epoch` trains at, which its JPEGs decode for (`decode`); None: the training loader's own item size"
+        return None
+    def _end_decode(self):
+        if self._decoder is not None: self._decoder.restore(); self._decoder = None
 
     def peek(self, dl=None):
         "One batch of `dl` (default: the training loader) by `peek_batch`, checked to hold images: `(N, C, H, W)` first"
@@ -293,3 +302,15 @@ class SizeCallback(Callback):
     def lr_bs(self):
         "The batch size the fit's learning rate was set for (`BatchScaledLR` scales from it): the training loader's, as built"
         return getattr(base_dl(self.dls.train), 'bs', None)
+
+# %% ../nbs/01a_core.ipynb #84600df3
+class DecodeAtSize(Callback):
+    "Decode the training JPEGs at the smallest DCT scale that covers the item transforms' size: for fixed-size fits (size callbacks decode at their own sizes)"
+    order,_decoder = 56,None      # after a size callback (55), which stands this one down while it decodes itself
+    def before_epoch(self):
+        if not in_fit(self.learn): return
+        if any(getattr(c, '_size_cb', False) and getattr(c, 'active', False) and c.decode for c in self.learn.cbs): return
+        if self._decoder is None: self._decoder = Decoder(); on_fit_end(self.learn, self._restore)
+        self._decoder.set(self.dls.train)
+    def _restore(self):
+        if self._decoder is not None: self._decoder.restore(); self._decoder = None

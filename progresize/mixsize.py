@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from .schedule import *
 from .resize import *
 from .resize import _check_targets
+from .decode import _check_decode, Idxs, step_need, decoding_at
 from .progressive import per_epoch
 from .core import SizeCallback, in_fit, on_fit_end, add_column, log_column, fmt_size, peek_batch, split_batch, resize_learn_batch, probe_size, warn_upsizing, preallocate
 import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
@@ -224,7 +225,7 @@ class PlanDL(TfmdDL):
         for nm in ('get_idxs','do_item','create_batch'): vars(self).pop(nm, None)   # a source loader's own (`funcs_kwargs`): ours run the plan
         self.plan,self.seed,self.n_epoch,self.resizer,self.sampler,self.src = plan,seed,n_epoch,ifnone(resizer, BatchResizer(None)),sampler,src
         self.rank,self.world = ifnone(rank, rank_distrib()),max(1, ifnone(world, num_distrib()))
-        self.epoch,self.pct,self._cache,self._steps,self._i = 0,0.,None,L(),0
+        self.epoch,self.pct,self._cache,self._steps,self._i,self.draft_need = 0,0.,None,L(),0,None
         for t in self.after_batch.fs:
             if isinstance(t, _PlanTfm): t.dl = self
     def set_epoch(self, epoch:int, pct:float=None):
@@ -249,7 +250,8 @@ class PlanDL(TfmdDL):
     def get_idxs(self):
         self._steps,idxs = self.epoch_plan()
         self._i = 0
-        return idxs
+        if self.draft_need is None: return idxs
+        return [Idxs(ix, step_need(self.draft_need, s.size)) for ix,s in zip(idxs, self._steps)]   # each step's JPEGs decode at its size
     @property
     def cur_step(self):
         "The `Step` of the batch drawn last in this epoch, or None before the first"
@@ -257,7 +259,8 @@ class PlanDL(TfmdDL):
     def _next_step(self):
         i,self._i = self._i,self._i+1
         return self._steps[i] if i<len(self._steps) else None
-    def do_item(self, s): return [o for o in (super(PlanDL, self).do_item(i) for i in s) if o is not None]
+    def do_item(self, s):
+        with decoding_at(getattr(s, 'need', None)): return [o for o in (super(PlanDL, self).do_item(i) for i in s) if o is not None]
     @property
     def n_inp(self):       # from the source: a plain fastai `DataLoader` has none, and `_one_pass` can't draw a plan's item
         return self.src.n_inp if self.src is not None else TfmdDL.n_inp.fget(self)
@@ -300,7 +303,7 @@ class PlanCallback(SizeCallback):
     order,_stateattrs,orig,pdl = 55,('orig','pdl'),None,None     # never pickled, and dropped when the fit ends
     _size_arg = 'sizes'
     def __init__(self, base_size=None, base_bs=None, seed:int=0, valid_size=None, mode:str=None, use_tfm:bool=True,
-                 compile_friendly=False, preallocate:bool=True, resize_targets:bool=None, verbose:bool=False):
+                 compile_friendly=False, preallocate:bool=True, resize_targets:bool=None, verbose:bool=False, decode:bool=True):
         check_arg(isinstance(compile_friendly, bool) or (is_int(compile_friendly) and compile_friendly>=1), 'compile_friendly',
                   compile_friendly, "pass True (at most 4 distinct batch shapes per fit), an int >= 1 (at most that many) or False")
         if base_size is not None: base_size = to_size(base_size, 'base_size')
@@ -308,7 +311,7 @@ class PlanCallback(SizeCallback):
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
         check_arg(mode is None or mode in size_modes, 'mode', mode, f"pass one of {', '.join(map(repr, size_modes))}, or None for the GPU size transform's own (else 'bilinear')")
         check_arg(is_int(seed), 'seed', seed, "pass an int")
-        _check_targets(resize_targets)
+        _check_targets(resize_targets); _check_decode(decode)
         check_arg(isinstance(verbose, bool), 'verbose', verbose, "pass True (print the plan when the fit starts) or False")
         check_arg(isinstance(preallocate, bool), 'preallocate', preallocate, "pass True (check memory at the largest step first) or False")
         store_attr()

@@ -8,6 +8,7 @@ from fastai.vision.all import *
 from .schedule import *
 from .resize import *
 from .resize import _check_targets
+from .decode import _check_decode
 from .core import *
 import progresize.distributed     # fastai's distributed training, patched where it stands in the way (see 11_distributed)
 
@@ -27,8 +28,9 @@ class ProgressiveResize(SizeCallback):
     def __init__(self, initial_size=0.5, start=0.5, finish=0.75, increase_by:int=8, mode:str=None,
                  resize_valid:bool=False, final_size=None, preallocate:bool=True, during_frozen:bool=True, use_tfm:bool=True,
                  compile_friendly=False, keep_aspect:bool=True, by_epoch:bool=False, valid_size=None, resize_targets:bool=None,
-                 verbose:bool=False):
+                 verbose:bool=False, decode:bool=True):
         if final_size is not None: final_size = to_size(final_size, 'final_size')
+        _check_decode(decode)
         initial_size,start,finish = map(to_num, (initial_size, start, finish))
         check_arg(mode is None or mode in size_modes, 'mode', mode, f"pass one of {', '.join(map(repr, size_modes))}, or None for the GPU size transform's own (else 'bilinear')")
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
@@ -103,6 +105,10 @@ class ProgressiveResize(SizeCallback):
         self.active,self.resizer = False,None
 
     def summary(self): return schedule_summary(self.sched, self.n_epoch)
+    def train_size(self, epoch:int):
+        "The largest size of `epoch`'s batches: its JPEGs decode for it"
+        nb = max(1, len(self.dls.train))
+        return max((self.sched((epoch + i/nb)/self.n_epoch) for i in range(nb)), key=area)
 
     def plot_sizes(self, ax=None):
         "Plot the training size of every batch of the last fit"

@@ -9,6 +9,7 @@ import time, warnings, numbers, itertools, bisect
 from fastai.vision.all import *
 from .schedule import *
 from .resize import base_dl
+from .decode import _check_decode
 from .core import *
 from .core import _n_batches
 from .progressive import *
@@ -96,12 +97,13 @@ class StagedResize(SizeCallback):
     "Swap `learn.dls` to `get_dls(bs, size)` of each of `stages` at its first epoch; see `Learner.fit_stages`"
     _origin = ' (from `fit_stages`)'
     def __init__(self, stages, get_dls, bs=None, max_bs:int=512, valid_size=None, preallocate:bool=True,
-                 scale_lr:bool=True, set_freeze:bool=True, clear_state:bool=False, skip:int=0, verbose:bool=False):
+                 scale_lr:bool=True, set_freeze:bool=True, clear_state:bool=False, skip:int=0, verbose:bool=False, decode:bool=True):
         self.stages = _to_stages(stages)
+        _check_decode(decode)
         check_arg(callable(get_dls), 'get_dls', get_dls, "pass a function `get_dls(bs, size)` that returns `DataLoaders`")
         if valid_size is not None: valid_size = to_size(valid_size, 'valid_size')
         check_arg(isinstance(verbose, bool), 'verbose', verbose, "pass True (print the stages when the fit starts) or False")
-        store_attr('get_dls,bs,max_bs,valid_size,preallocate,scale_lr,set_freeze,clear_state,skip,verbose')
+        store_attr('get_dls,bs,max_bs,valid_size,preallocate,scale_lr,set_freeze,clear_state,skip,verbose,decode')
         self.cache,self.swaps,self.cur,self.active,self._allocated = {},L(),None,False,False
 
     def _key(self, i): return (self.bss[i], self.stages[i].size)
@@ -299,8 +301,8 @@ def _check_freeze(learn, stages):
 
 @patch
 def fit_stages(self:Learner, stages, get_dls, lr_max=None, schedule:str='one_cycle', start_epoch:int=0, preallocate:bool=True,
-               valid_size=None, bs:int=None, max_bs:int=512, verbose:bool=False, cbs=None, **kwargs):
-    "Train through `stages`, with `learn.dls = get_dls(bs, size)` at each one's first epoch"
+               valid_size=None, bs:int=None, max_bs:int=512, verbose:bool=False, cbs=None, decode:bool=True, **kwargs):
+    "Train through `stages`, with `learn.dls = get_dls(bs, size)` at each one's first epoch; `decode`: each stage's JPEGs decode at its size"
     stages = _to_stages(stages)
     check_arg(callable(get_dls), 'get_dls', get_dls, "pass a function `get_dls(bs, size)` that returns `DataLoaders`")
     check_arg(schedule in ('one_cycle','per_stage'), 'schedule', schedule, "pass 'one_cycle' or 'per_stage'")
@@ -309,9 +311,9 @@ def fit_stages(self:Learner, stages, get_dls, lr_max=None, schedule:str='one_cyc
     check_arg(is_int(start_epoch) and 0<=start_epoch<n, 'start_epoch', start_epoch, f"pass an epoch in [0, {n}), the stages' total")
     stage_bs(stages, ifnone(bs, getattr(self.dls, 'bs', None)), max_bs)     # check bs and max_bs now
     if valid_size is not None: to_size(valid_size, 'valid_size')
-    _check_freeze(self, stages)
+    _check_freeze(self, stages); _check_decode(decode)
     cb = StagedResize(stages, get_dls, ifnone(bs, getattr(self.dls, 'bs', None)), max_bs, valid_size, preallocate,
-                      scale_lr=schedule=='one_cycle', clear_state=schedule=='per_stage', skip=start_epoch, verbose=verbose)
+                      scale_lr=schedule=='one_cycle', clear_state=schedule=='per_stage', skip=start_epoch, verbose=verbose, decode=decode)
     if schedule=='one_cycle': self.fit_one_cycle(n, lr_max, start_epoch=start_epoch, cbs=L(cb)+L(cbs), **kwargs)
     else:
         cyc = {k: kwargs.pop(k) for k in ('div','div_final','pct_start','moms') if k in kwargs}
