@@ -367,7 +367,7 @@ def _interp(tpi):
     ks = sorted(tpi, key=area)
     return lambda s: float(np.interp(area(s), [area(k) for k in ks], [tpi[k] for k in ks]))
 
-def bench(data='synthetic', regimes=('fixed','book','ramp','stages','mixsize','multiscale'), arch='xresnet18', epochs=4, size=64, bs=64, lr=3e-3, seeds=(0,),
+def bench(data='synthetic', regimes=('fixed','book','ramp','ramp-bs','stages','mixsize','multiscale'), arch='xresnet18', epochs=4, size=64, bs=64, lr=3e-3, seeds=(0,),
           subset=None, out='bench_out', cpu=False, budget='pixels', baseline_epochs=(2,8), holdout=0., test_sizes=(0.5,1,1.25), retries:int=1,
           wait:float=120., report_all:bool=False, decode:bool=False):
     "Run `fixed` (at `epochs` and at each of `baseline_epochs`) and each of `regimes` for every seed; write `out/results.md`"
@@ -584,7 +584,7 @@ def plot_results(df, rows, epochs, size, fname=None):
 @call_parse
 def main(
     data:str='synthetic',     # 'synthetic' (made offline), 'imagenette' (downloads), or an ImageNet-style folder
-    regimes:str='fixed,book,ramp,stages,mixsize,multiscale', # Comma-separated, of these and the variants in `bench_regimes`; `fixed` always runs
+    regimes:str='fixed,book,ramp,ramp-bs,stages,mixsize,multiscale', # Comma-separated, of these and the variants in `bench_regimes`; `fixed` always runs
     arch:str='xresnet18',     # fastai xresnet name, or a timm model name when timm is installed
     epochs:int=4,             # Epochs of the fixed-size baseline, and the budget every regime gets (see --budget)
     size:int=64,              # Final (full) image size
