@@ -121,6 +121,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'progresize.decode._DraftItems.__call__': ('decode.html#_draftitems.__call__', 'progresize/decode.py'),
                                    'progresize.decode._DraftItems.__init__': ('decode.html#_draftitems.__init__', 'progresize/decode.py'),
                                    'progresize.decode._check_decode': ('decode.html#_check_decode', 'progresize/decode.py'),
+                                   'progresize.decode._check_need': ('decode.html#_check_need', 'progresize/decode.py'),
                                    'progresize.decode._decoding': ('decode.html#_decoding', 'progresize/decode.py'),
                                    'progresize.decode._install': ('decode.html#_install', 'progresize/decode.py'),
                                    'progresize.decode._ours': ('decode.html#_ours', 'progresize/decode.py'),

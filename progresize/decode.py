@@ -15,12 +15,15 @@ from .resize import base_dl
 __all__ = ['draft_scale', 'decoding_at', 'item_need', 'step_need', 'Idxs', 'Decoder']
 
 # %% ../nbs/01b_decode.ipynb #da8eba1f
+def _check_need(need):
+    return check_arg(need is None or (isinstance(need, (int, float)) and not isinstance(need, bool) and need>0), 'need', need,
+                     "pass the pixels the short side must keep, a number > 0, or None (full size)")
+
 def draft_scale(size, need):
     "The DCT reduction (1, 2, 4 or 8) at which an image of `size` `(w, h)` keeps at least `need` pixels on its short side"
     w,h = size
     check_arg(is_int(w) and is_int(h) and w>=1 and h>=1, 'size', size, "pass the image's (width, height), ints >= 1")
-    check_arg(need is None or (isinstance(need, (int, float)) and not isinstance(need, bool) and need>0), 'need', need,
-              "pass the pixels the short side must keep, a number > 0, or None (full size)")
+    _check_need(need)
     if need is None: return 1
     return next(k for k in (8,4,2,1) if min(w,h)//k >= need or k==1)
 
@@ -51,8 +54,7 @@ _install()
 
 def decoding_at(need):
     "Within it, JPEGs that `PILImage.create` loads in this process decode at the reduction that keeps `need` pixels on their short side"
-    check_arg(need is None or (isinstance(need, (int, float)) and not isinstance(need, bool) and need>0), 'need', need,
-              "pass the pixels the short side must keep, a number > 0, or None (full size)")
+    _check_need(need)
     return _decoding(need)
 
 @contextlib.contextmanager
