@@ -9,7 +9,7 @@ quality, and a loader-bound fit. Run from nbs/: `OMP_NUM_THREADS=1 taskset -c 1 
    after the on-device resize that step gets.
 3. A loader-bound fit: a narrow 4-layer CNN (its step is cheaper than the decode), fixed size and the ramp (32 to 64 px),
    each with and without decode-at-size, at equal epochs, 3 seeds; top-1 on all of val/."""
-import sys, json, time, os, warnings, statistics, shutil
+import sys, json, time, os, warnings, statistics
 warnings.filterwarnings('ignore')
 import torch
 from fastai.vision.all import *
